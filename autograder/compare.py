@@ -38,7 +38,7 @@ def is_vector_key(key: str) -> bool:
 
 def compare_arrays(name: str, got, expected, *, rtol: float = DEFAULT_RTOL,
                    atol_scale: float = DEFAULT_ATOL_SCALE, vector_ok: bool = False) -> str | None:
-    """None when ``got`` matches ``expected``; otherwise one line naming ``name`` and the difference."""
+    """None when ``got`` matches ``expected``; else one line naming ``name`` and the difference."""
     expected = np.asarray(expected, dtype=float)
     try:
         got = np.asarray(got, dtype=float)
@@ -63,7 +63,8 @@ def compare_arrays(name: str, got, expected, *, rtol: float = DEFAULT_RTOL,
     scale = np.max(np.abs(expected[exp_finite]), initial=0.0)
     atol = atol_scale * max(1.0, scale)
     abs_err = np.where(exp_finite, np.abs(got - np.where(exp_finite, expected, 0.0)), 0.0)
-    differs = (abs_err > atol + rtol * np.abs(np.where(exp_finite, expected, 0.0))) | mismatched_special
+    bound = atol + rtol * np.abs(np.where(exp_finite, expected, 0.0))
+    differs = (abs_err > bound) | mismatched_special
     if not differs.any():
         return None
     text = f"{name}: {_count(differs)} values differ; max abs err {np.max(abs_err):.1e}"

@@ -20,6 +20,7 @@ class Limits:
     captured_chars: int = 4000          # how much of a case's stdout/stderr is kept for the report
     processes: int = 64                 # processes + threads of the sandbox user (root runs only)
     sandbox_uid_base: int = 61000       # root runs use a fresh uid from [base, base + 1000)
+    parallel_cases: int = 2             # case processes at once (not a limit: a speed setting)
 
     @classmethod
     def from_mapping(cls, values: dict) -> "Limits":

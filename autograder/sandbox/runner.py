@@ -47,6 +47,7 @@ def run_cases(located, cases: list[dict], limits: Limits | None = None) -> dict[
     with _Workspace(located, limits) as ws:
         deadline = time.monotonic() + limits.submission_seconds
         remaining = list(cases)
+        solo: set[str] = set()  # cases to rerun one at a time to find which one stopped a worker
         while remaining:
             if time.monotonic() >= deadline:
                 for case in remaining:
@@ -54,17 +55,22 @@ def run_cases(located, cases: list[dict], limits: Limits | None = None) -> dict[
                         "timeout", message="not run: the submission used up its total time "
                         f"limit ({limits.submission_seconds:g} s)")
                 break
-            finished, interrupted = ws.run_worker(remaining, deadline)
+            batch = [c for c in remaining if c["name"] in solo] or remaining
+            finished, in_flight = ws.run_worker(batch, deadline, 1 if solo else limits.parallel_cases)
             outcomes.update(finished)
-            if interrupted is not None:
-                outcomes[interrupted[0]] = interrupted[1]
-            done = set(finished) | ({interrupted[0]} if interrupted else set())
-            if not done:  # the worker could not start a single case: do not loop forever
+            solo -= set(finished)
+            if len(in_flight) == 1:
+                name = in_flight[0]
+                outcomes[name] = ws.interrupted_outcome(name, deadline)
+                solo.discard(name)
+            elif in_flight:
+                solo |= set(in_flight)  # innocent cases may be among them: rerun each alone
+            elif not finished:  # the worker could not start a single case: do not loop forever
                 reason = ws.worker_error() or "the grading worker did not start"
                 for case in remaining:
                     outcomes[case["name"]] = CaseOutcome("crashed", message=reason)
                 break
-            remaining = [c for c in remaining if c["name"] not in done]
+            remaining = [c for c in remaining if c["name"] not in outcomes]
     return outcomes
 
 
@@ -118,16 +124,15 @@ class _Workspace:
             return ""
         return text[-1500:]
 
-    def run_worker(self, cases: list[dict], deadline: float):
+    def run_worker(self, cases: list[dict], deadline: float, parallel: int):
         """Run ``cases`` in one worker until it finishes, dies or hangs.
 
-        Returns (finished outcomes, (name, outcome) of the case it was running when it stopped
-        early, or None)."""
+        Returns (finished outcomes, names of the cases it was running when it stopped early)."""
         job = {
             "site_dir": str(self.site), "work_dir": str(self.dir), "code_dir": str(self.code),
             "out_dir": str(self.out), "kind": self.located.kind, "module": self.located.module,
             "own_modules": _own_modules(self.code), "uid": self.uid,
-            "readable_paths": _interpreter_paths(),
+            "readable_paths": _interpreter_paths(), "parallel": max(1, int(parallel)),
             "limits": self.limits.to_dict(),
             "cases": [{"name": c["name"], "family": c["family"], "params": c["params"]} for c in cases],
         }
@@ -145,36 +150,33 @@ class _Workspace:
         except OSError:
             pass
         finished: dict[str, CaseOutcome] = {}
-        current = None
+        in_flight: list[str] = []
         names = {c["name"] for c in cases}
         try:
             for event in _events(proc.stdout, self.limits.case_seconds + _GRACE_SECONDS, deadline):
-                if event.get("case") not in names:
+                name = event.get("case")
+                if name not in names or name in finished:
                     continue
-                if event.get("event") == "start":
-                    current = event["case"]
-                elif event.get("event") == "done" and event["case"] == current:
-                    finished[current] = self._collect(current, event)
-                    current = None
+                if event.get("event") == "start" and name not in in_flight:
+                    in_flight.append(name)
+                elif event.get("event") == "done" and name in in_flight:
+                    in_flight.remove(name)
+                    finished[name] = self._collect(name, event)
                     if len(finished) == len(cases):
                         break
-            else:
-                pass
         finally:
             _kill_session(proc)
             self._kill_everything()
-        interrupted = None
-        if current is not None:
-            if time.monotonic() >= deadline:
-                why = (f"stopped: the submission used up its total time limit "
-                       f"({self.limits.submission_seconds:g} s)")
-                interrupted = (current, CaseOutcome("timeout", message=why))
-            else:
-                why = ("the grading process stopped while running this case (killed, hung or "
-                       "crashed; does your code kill or signal other processes?)")
-                interrupted = (current, CaseOutcome("crashed", message=why,
-                                                    output=self._output(current)))
-        return finished, interrupted
+        return finished, in_flight
+
+    def interrupted_outcome(self, name: str, deadline: float) -> CaseOutcome:
+        """The case that was running, alone, when its worker stopped or went silent."""
+        if time.monotonic() >= deadline:
+            return CaseOutcome("timeout", message="stopped: the submission used up its total "
+                               f"time limit ({self.limits.submission_seconds:g} s)")
+        why = ("the grading process stopped while running this case (killed, hung or crashed; "
+               "does your code kill or signal other processes?)")
+        return CaseOutcome("crashed", message=why, output=self._output(name))
 
     def _output(self, name: str) -> str:
         path = self.out / f"{name}.log"

@@ -27,4 +27,5 @@ def get_family(name: str) -> ModuleType:
     try:
         return FAMILIES[name]
     except KeyError:
-        raise KeyError(f"unknown case family {name!r}; known: {', '.join(sorted(FAMILIES))}") from None
+        known = ", ".join(sorted(FAMILIES))
+        raise KeyError(f"unknown case family {name!r}; known: {known}") from None

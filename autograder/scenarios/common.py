@@ -24,12 +24,12 @@ def case_rng(seed: int, stream: int = 0) -> np.random.RandomState:
 
 
 def weight_init(d0: int, d1: int) -> np.ndarray:
-    """(d0, d1) standard normal from the global RNG, which the case seeds before building the MLP."""
+    """(d0, d1) standard normal from the global RNG (the case seeds it before building the MLP)."""
     return np.random.randn(d0, d1)
 
 
 def bias_init(d: int) -> np.ndarray:
-    """(1, d), non-zero, from a private generator: creating W and b in any order gives the same net."""
+    """(1, d), non-zero, from a private generator: W and b created in any order give one net."""
     return np.random.RandomState(1000 + int(d)).uniform(0.2, 1.0, (1, int(d))) * \
         np.where(np.arange(int(d)) % 2 == 0, 1.0, -1.0)
 
@@ -168,7 +168,7 @@ def set_affine(bn, rng: np.random.RandomState) -> None:
 
 
 def mlp_batch(params: dict, step: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Inputs (batch, in), one-hot labels (batch, out) and upstream gradient (batch, out) for step."""
+    """Inputs (batch, in), one-hot labels (batch, out), upstream gradient (batch, out) of a step."""
     rng = case_rng(params["seed"], stream=1 + step)
     batch, n_in, n_out = int(params["batch"]), int(params["input_size"]), int(params["output_size"])
     x = rng.standard_normal((batch, n_in)) * float(params.get("input_scale", 1.0))

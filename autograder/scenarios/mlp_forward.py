@@ -16,8 +16,9 @@ from autograder.scenarios.common import (Partial, ProbeCriterion, bn_layers, bui
 def running_stats(mlp, params: dict, when: str) -> dict[str, np.ndarray]:
     arrays = {}
     for i, layer in enumerate(bn_layers(mlp, params)):
-        arrays[f"mlp.bn_layers[{i}].running_mean@{when}"] = np.array(layer.running_mean, dtype=float)
-        arrays[f"mlp.bn_layers[{i}].running_var@{when}"] = np.array(layer.running_var, dtype=float)
+        for name in ("running_mean", "running_var"):
+            value = np.array(getattr(layer, name), dtype=float)
+            arrays[f"mlp.bn_layers[{i}].{name}@{when}"] = value
     return arrays
 
 

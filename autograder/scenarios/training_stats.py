@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from autograder.compare import compare_all
 from autograder.scenarios.common import case_rng, one_hot, softmax_cross_entropy_losses
 
 STAT_KEYS = ("training_loss", "training_error", "validation_loss", "validation_error")
@@ -182,8 +183,8 @@ class Trace:
 
 
 def check(got: dict, expected: dict, params: dict) -> list[str]:
-    from autograder.compare import compare_all
-
+    """Protocol problems (first of each kind, per group in params["checks"]), then the four
+    statistics compared with the reference."""
     checks = params.get("checks", CHECKS)
     missing = [k for k in ("record.events", "record.forward_ids", "record.forward_sizes",
                            "record.forward_train_mode", "record.backward_classes",
@@ -221,8 +222,11 @@ def decode(got: dict, dataset: Dataset) -> Trace | None:
     ids, sizes = got["record.forward_ids"], got["record.forward_sizes"]
     classes, backward_sizes = got["record.backward_classes"], got["record.backward_sizes"]
     events, modes = got["record.events"], got["record.forward_train_mode"]
-    if (sizes.ndim != 1 or backward_sizes.ndim != 1 or events.ndim != 1
-            or sizes.sum() != ids.size or backward_sizes.sum() != classes.size
+    if not all(_counts(a) for a in (sizes, backward_sizes, events)) or ids.ndim != 1 \
+            or classes.ndim != 1 or modes.ndim != 1 or not np.all(np.isin(modes, (0.0, 1.0))) \
+            or not np.all(np.isin(events, (TRAIN, EVAL, ZERO_GRADS, FORWARD, BACKWARD, STEP))):
+        return None
+    if (sizes.sum() != ids.size or backward_sizes.sum() != classes.size
             or len(sizes) != len(modes) or np.count_nonzero(events == FORWARD) != len(sizes)
             or np.count_nonzero(events == BACKWARD) != len(backward_sizes)):
         return None
@@ -230,7 +234,8 @@ def decode(got: dict, dataset: Dataset) -> Trace | None:
     n_train, n_val = len(dataset.train[0]), len(dataset.val[0])
     n_total = n_train + n_val + len(dataset.test[0])
     for batch_ids, mode in zip(np.split(ids, np.cumsum(sizes)[:-1].astype(int)), modes):
-        if not np.all((batch_ids == np.round(batch_ids)) & (batch_ids >= 0) & (batch_ids < n_total)):
+        whole = (batch_ids == np.round(batch_ids)) & (batch_ids >= 0) & (batch_ids < n_total)
+        if not np.all(whole):
             split = "unknown"
         elif np.all(batch_ids < n_train):
             split = "train"
@@ -244,6 +249,11 @@ def decode(got: dict, dataset: Dataset) -> Trace | None:
                                "split": split, "train_mode": bool(mode)})
     trace.backward_classes = np.split(classes, np.cumsum(backward_sizes)[:-1].astype(int))
     return trace
+
+
+def _counts(array: np.ndarray) -> bool:
+    """A 1-D array of non-negative whole numbers."""
+    return array.ndim == 1 and bool(np.all((array >= 0) & (array == np.round(array))))
 
 
 def check_calls(trace: Trace, got: dict) -> None:
@@ -261,7 +271,8 @@ def check_calls(trace: Trace, got: dict) -> None:
                           "must not use it")
             elif last["split"] in ("mixed", "unknown"):
                 trace.add("calls", "a forward() batch was neither all training nor all "
-                          "validation samples (pass rows of the dataset unchanged, one split at a time)")
+                          "validation samples (pass rows of the dataset unchanged, one split "
+                          "at a time)")
             if state == "forward":
                 trace.add("calls", "a forward() on training data was not followed by backward() "
                           "and step(): each training forward is one batch (take the training "
@@ -358,7 +369,9 @@ def check_batches(trace: Trace, epochs: list, params: dict) -> None:
 
 
 def _sizes(sizes: list[int]) -> str:
-    return str(sizes) if len(sizes) <= 8 else f"[{', '.join(map(str, sizes[:6]))}, ..., {sizes[-1]}]"
+    if len(sizes) <= 8:
+        return str(sizes)
+    return f"[{', '.join(map(str, sizes[:6]))}, ..., {sizes[-1]}]"
 
 
 def check_shuffle(trace: Trace, epochs: list) -> None:
@@ -368,7 +381,8 @@ def check_shuffle(trace: Trace, epochs: list) -> None:
         order = np.concatenate([trace.forwards[i]["ids"] for i in indices])
         if len(order) > 2 and np.array_equal(order, np.sort(order)):
             trace.add("shuffle", f"epoch {number} trained on the samples in their stored order: "
-                      f"shuffle the training order each epoch (np.random.shuffle on an index array)")
+                      f"shuffle the training order each epoch (np.random.shuffle on an index "
+                      f"array)")
         elif previous is not None and len(order) > 2 and np.array_equal(order, previous):
             trace.add("shuffle", f"epoch {number} used the same sample order as epoch "
                       f"{number - 1}: shuffle again at the start of every epoch")

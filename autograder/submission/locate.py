@@ -75,7 +75,8 @@ def prepare(source: Path, scratch: Path, limits: ArchiveLimits = ArchiveLimits()
         elif not stat.S_ISREG(mode):
             raise SubmissionError(f"{label}: not a regular file or folder")
         elif source.suffix == ".py":
-            base, paths = source.parent, [PurePosixPath(source.name)]
+            real = source.resolve()  # the path given may be a link; the file it names is read
+            base, paths = real.parent, [PurePosixPath(real.name)]
         elif archive_suffix(source.name):
             base = work / "unpacked"
             paths = extract_archive(source, base, label, limits)

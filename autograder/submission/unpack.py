@@ -189,7 +189,7 @@ def _extract_zip(archive: Path, writer: _Writer, keep) -> None:
         for info in infos:
             rel = writer.admit(info.filename, info.file_size)
             mode = info.external_attr >> 16
-            if False:
+            if stat.S_ISLNK(mode):
                 writer.refuse_link(info.filename)
             if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
                 writer.refuse_special(info.filename)
