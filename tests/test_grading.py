@@ -158,3 +158,19 @@ def test_a_submission_with_no_code_still_gets_a_full_report(tmp_path):
     assert result["score"] == 0
     assert {i["id"] for i in result["items"]} == set(full_marks(result))
     assert all(case["message"] for item in result["items"] for case in item["cases"])
+
+
+def test_students_copy_of_the_grader_runs_inside_the_handout(tmp_path):
+    """Inside handout/, `python -m autograder grade .` is the student's self-check: visible
+    cases only (the hidden references are not shipped) and zero for the unimplemented stubs."""
+    if not (HANDOUT_DIR / "autograder").is_dir():
+        pytest.skip("handout/ not built")
+    out = tmp_path / "student.json"
+    proc = run_autograder("grade", ".", "--json", out, cwd=HANDOUT_DIR)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(out.read_text())
+    assert result["suite"] == "visible" and result["score"] == 0
+    assert not any(c["hidden"] for i in result["items"] for c in i["cases"])
+    assert not (HANDOUT_DIR / "autograder" / "data" / "hidden").exists()
+    proc = run_autograder("grade", ".", "--suite", "all", cwd=HANDOUT_DIR)
+    assert proc.returncode == 2 and "hidden references" in proc.stderr

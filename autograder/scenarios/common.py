@@ -60,13 +60,6 @@ def activation_inputs(rng: np.random.RandomState, shape, scale: float = 3.0, ext
     return x
 
 
-def softmax_cross_entropy_losses(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """(batch, classes) logits and one-hot labels -> (batch,) per-sample losses (log-sum-exp)."""
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    return -(labels * log_softmax).sum(axis=1)
-
-
 class ProbeCriterion:
     """A criterion whose derivative is a known upstream gradient ``G`` (batch, classes).
 

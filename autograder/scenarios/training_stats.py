@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from autograder.compare import compare_all
-from autograder.scenarios.common import case_rng, one_hot, softmax_cross_entropy_losses
+from autograder.scenarios.common import case_rng, one_hot
 
 STAT_KEYS = ("training_loss", "training_error", "validation_loss", "validation_error")
 CHECKS = ("calls", "batches", "shuffle", "modes", "values")
@@ -60,16 +60,25 @@ def expected_stats(dataset: Dataset) -> dict[str, float]:
     stats = {}
     for prefix, (x, y) in (("training", dataset.train), ("validation", dataset.val)):
         logits = fake_logits(x, dataset.weights)
-        stats[f"{prefix}_loss"] = float(np.mean(softmax_cross_entropy_losses(logits, y)))
+        stats[f"{prefix}_loss"] = float(np.mean(squared_distance_losses(logits, y)))
         stats[f"{prefix}_error"] = float(np.mean(np.argmax(logits, 1) != np.argmax(y, 1)))
     return stats
 
 
+def squared_distance_losses(outputs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """(batch, classes) -> (batch,): half the squared distance to the one-hot labels."""
+    return 0.5 * ((outputs - labels) ** 2).sum(axis=1)
+
+
 class FakeCriterion:
-    """The grader's softmax cross-entropy: forward returns per-sample losses and sets .loss."""
+    """The grader's criterion: per-sample losses from forward, also kept in .loss.
+
+    Deliberately NOT softmax cross-entropy: the training loop must work with whatever
+    `mlp.criterion` is, and the shipped grader must not contain a criterion students implement.
+    """
 
     def __init__(self):
-        self.logits = self.labels = self.loss = self.sm = None
+        self.logits = self.labels = self.loss = None
 
     def __call__(self, x, y):
         return self.forward(x, y)
@@ -81,13 +90,11 @@ class FakeCriterion:
             raise ValueError(f"labels of shape {self.labels.shape} do not match the network "
                              f"output of shape {self.logits.shape}; pass the one-hot labels of "
                              f"the same batch")
-        shifted = self.logits - self.logits.max(axis=1, keepdims=True)
-        self.sm = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
-        self.loss = softmax_cross_entropy_losses(self.logits, self.labels)
+        self.loss = squared_distance_losses(self.logits, self.labels)
         return self.loss.copy()
 
     def derivative(self):
-        return self.sm - self.labels
+        return self.logits - self.labels
 
 
 class RecordingMLP:

@@ -1,0 +1,128 @@
+"""Compare a submission's arrays with the reference arrays and explain every difference.
+
+An array matches when its shape is the expected one and every element satisfies
+
+    |got - expected| <= atol + rtol * |expected|,   atol = atol_scale * max(1, max |expected|)
+
+(docs/tolerances.md says why these numbers). NaN matches only NaN and an infinity only the
+same infinity. Array keys are the names students see (``mlp.dW[1]``); a key may carry a
+``@when`` suffix (``mlp.W[0]@after_step_2``), shown as ``mlp.W[0] (after step 2)``.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+DEFAULT_RTOL = 1e-6
+DEFAULT_ATOL_SCALE = 1e-8
+
+# Keys must also be valid npz member names, so they are kept to this alphabet.
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.\[\]@]+$")
+
+# Biases and BatchNorm vectors: a (1, n) array and an (n,) array are the same answer.
+_VECTOR_NAME = re.compile(
+    r"(?:^|\.)(?:d?b(?:\[\d+\])?|d?gamma|d?beta|running_mean|running_var|mean|var)$")
+
+
+def display_name(key: str) -> str:
+    """``mlp.W[0]@after_step_2`` -> ``mlp.W[0] (after step 2)``."""
+    base, _, when = key.partition("@")
+    return f"{base} ({when.replace('_', ' ')})" if when else base
+
+
+def is_vector_key(key: str) -> bool:
+    """True for keys naming a bias or a BatchNorm vector, whose shape may be (1, n) or (n,)."""
+    return bool(_VECTOR_NAME.search(key.partition("@")[0]))
+
+
+def compare_arrays(name: str, got, expected, *, rtol: float = DEFAULT_RTOL,
+                   atol_scale: float = DEFAULT_ATOL_SCALE, vector_ok: bool = False) -> str | None:
+    """None when ``got`` matches ``expected``; else one line naming ``name`` and the difference."""
+    expected = np.asarray(expected, dtype=float)
+    try:
+        got = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return f"{name}: got a value that is not an array of numbers"
+    if got.shape != expected.shape:
+        if vector_ok and _same_vector(got.shape, expected.shape):
+            got = got.reshape(expected.shape)
+        else:
+            return f"{name}: {_shape_message(expected.shape, got.shape)}"
+    if expected.size == 0:
+        return None
+
+    exp_finite = np.isfinite(expected)
+    bad_nonfinite = ~np.isfinite(got) & exp_finite
+    if bad_nonfinite.any():
+        return (f"{name}: {_count(bad_nonfinite)} NaN or inf where finite values were expected; "
+                f"{_first(bad_nonfinite, expected, got)}")
+    # Non-finite expected values (not produced by the reference cases, handled for completeness).
+    mismatched_special = ~exp_finite & ~((got == expected) | (np.isnan(got) & np.isnan(expected)))
+
+    scale = np.max(np.abs(expected[exp_finite]), initial=0.0)
+    atol = atol_scale * max(1.0, scale)
+    abs_err = np.where(exp_finite, np.abs(got - np.where(exp_finite, expected, 0.0)), 0.0)
+    bound = atol + rtol * np.abs(np.where(exp_finite, expected, 0.0))
+    differs = (abs_err > bound) | mismatched_special
+    if not differs.any():
+        return None
+    text = f"{name}: {_count(differs)} values differ; max abs err {np.max(abs_err):.1e}"
+    nonzero = differs & exp_finite & (expected != 0)
+    if nonzero.any():  # over the differing values; omitted when they all should be 0
+        rel = abs_err[nonzero] / np.abs(expected[nonzero])
+        text += f", max rel err {np.max(rel):.1e}"
+    return f"{text}; {_first(differs, expected, got)}"
+
+
+def compare_all(got: dict, expected: dict, params: dict | None = None) -> list[str]:
+    """Compare every expected array (in order) with the one ``got`` holds under the same key.
+
+    ``params`` may set ``rtol`` and ``atol_scale`` for a whole case."""
+    params = params or {}
+    rtol = float(params.get("rtol", DEFAULT_RTOL))
+    atol_scale = float(params.get("atol_scale", DEFAULT_ATOL_SCALE))
+    messages = []
+    for key, exp in expected.items():
+        name = display_name(key)
+        if key not in got:
+            messages.append(f"{name}: missing (the case stopped before producing it)")
+            continue
+        message = compare_arrays(name, got[key], exp, rtol=rtol, atol_scale=atol_scale,
+                                 vector_ok=is_vector_key(key))
+        if message:
+            messages.append(message)
+    return messages
+
+
+def _same_vector(a: tuple, b: tuple) -> bool:
+    """(1, n) and (n,) in either order."""
+    return {len(a), len(b)} == {1, 2} and (a[-1:] == b[-1:]) and (1,) in (a[:-1], b[:-1])
+
+
+def _shape_message(expected: tuple, got: tuple) -> str:
+    text = f"shape: expected {_shape(expected)}, got {_shape(got)}"
+    if len(got) == 2 and got[::-1] == expected and got != expected:
+        text += " (transposed?)"
+    return text
+
+
+def _shape(shape: tuple) -> str:
+    return "()" if not shape else f"({', '.join(map(str, shape))}{',' if len(shape) == 1 else ''})"
+
+
+def _count(mask: np.ndarray) -> str:
+    return f"{int(mask.sum())} of {mask.size}"
+
+
+def _first(mask: np.ndarray, expected: np.ndarray, got: np.ndarray) -> str:
+    """'first at [i, j]: expected 0.5123, got 0.4987' with just enough digits to tell them apart."""
+    index = np.unravel_index(int(np.argmax(mask.ravel())), mask.shape)
+    exp, val = float(expected[index]), float(got[index])
+    digits = 4
+    while digits < 17 and f"{exp:.{digits}g}" == f"{val:.{digits}g}":
+        digits += 1
+    values = f"expected {exp:.{digits}g}, got {val:.{digits}g}"
+    if not index:
+        return values
+    return f"first at [{', '.join(str(int(i)) for i in index)}]: {values}"

@@ -1,0 +1,159 @@
+"""Grade one submission: locate it, run the rubric's tests (pytest, in this trusted process) over
+the sandboxed outcomes, and score the verdicts. Student code is never imported here."""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from autograder.grade.protect import protect_grader_files
+from autograder.grading.plugin import GradingPlugin
+from autograder.grading.rubric import Rubric, load_rubric
+from autograder.grading.session import GradingSession, Verdict
+from autograder.manifest import DATA_DIR, ManifestError, available_suites, load_manifest
+from autograder.results.model import CaseResult, GradeResult, ItemResult
+from autograder.results.scoring import score_item, total
+from autograder.sandbox import Limits
+from autograder.submission import SubmissionError, prepare, scan_imports
+
+GRADING_DIR = Path(__file__).resolve().parent.parent / "grading"
+SUITE_CHOICES = ("visible", "all")
+
+
+@dataclass
+class GradeRequest:
+    source: Path
+    suite: str | None = None                 # "visible" | "all" | None (all when hidden exists)
+    rubric: Rubric | None = None
+    data_dir: Path = DATA_DIR
+    limits: Limits | None = None             # None: the rubric's limits
+    extra_flags: list[str] = field(default_factory=list)
+
+
+def resolve_suites(suite: str | None, data_dir: Path) -> tuple[str, list[str]]:
+    present = available_suites(data_dir)
+    if "visible" not in present:
+        raise ManifestError(f"no reference data in {data_dir}; run `python -m autograder references`")
+    if suite is None:
+        suite = "all" if "hidden" in present else "visible"
+    if suite == "visible":
+        return suite, ["visible"]
+    if suite == "all":
+        if "hidden" not in present:
+            raise ManifestError("--suite all needs the hidden references, which this copy of "
+                                "the grader does not have (students: use --suite visible)")
+        return suite, ["visible", "hidden"]
+    raise ManifestError(f"unknown suite {suite!r} (choose visible or all)")
+
+
+def grade_submission(request: GradeRequest) -> GradeResult:
+    """Raises ManifestError/RubricError for a broken grader set-up; a broken submission is
+    never an exception: it gets a report."""
+    started = time.monotonic()
+    rubric = request.rubric or load_rubric()
+    suite, suites = resolve_suites(request.suite, request.data_dir)
+    cases = [case for name in suites for case in load_manifest(name, request.data_dir)]
+    protect_grader_files()
+    flags = list(request.extra_flags)
+    with tempfile.TemporaryDirectory(prefix="autograder-intake-") as scratch:
+        try:
+            located = prepare(Path(request.source), Path(scratch) / "submission")
+        except SubmissionError as exc:
+            return _unreadable(rubric, cases, suite, request.source, str(exc),
+                               time.monotonic() - started)
+        flags += [f"forbidden-import:{name}" for name in scan_imports(located)]
+        session = GradingSession(located, cases, request.limits or rubric.limits)
+        missing = _run_rubric_tests(session, rubric)
+    for outcome in (session.outcomes or {}).values():
+        flags += [f"forbidden-import:{name}" for name in outcome.blocked_imports]
+    flags = sorted(set(flags))
+    result = _score(rubric, session, suite, str(request.source), flags, missing)
+    result.output = _worker_output(session)
+    result.seconds = round(time.monotonic() - started, 3)
+    return result
+
+
+def _run_rubric_tests(session: GradingSession, rubric: Rubric) -> set[str]:
+    """Run test_rubric.py under pytest; return the ids of rubric items with no test function."""
+    plugin = GradingPlugin(session, [item.id for item in rubric.items])
+    args = [str(GRADING_DIR / "test_rubric.py"), "-c", str(GRADING_DIR / "pytest.ini"),
+            "--rootdir", str(GRADING_DIR), "-p", "no:terminal"]
+    saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            pytest.main(args, plugins=[plugin])
+    finally:
+        if saved is None:
+            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
+    return {item.id for item in rubric.items} - plugin.tested_items
+
+
+def _score(rubric, session, suite, source, flags, missing_tests) -> GradeResult:
+    verdicts = {}
+    for case in session.cases:
+        verdict = session.verdicts.get(case.name)
+        if verdict is None:
+            why = ("no test function for this rubric item" if case.item in missing_tests
+                   else "the case was not graded")
+            verdict = Verdict(False, f"internal grader error (not your fault): {why}", True)
+        verdicts[case.name] = verdict
+    failed_items = {c.item for c in session.cases if not verdicts[c.name].passed}
+    names = {item.id: item.name for item in rubric.items}
+    forbidden = [f for f in flags if f.startswith("forbidden-import:")]
+    zeroed = bool(forbidden) and rubric.forbidden_import_policy == "zero"
+    items = []
+    for item in rubric.items:
+        results = []
+        for case in (c for c in session.cases if c.item == item.id):
+            verdict = verdicts[case.name]
+            message = verdict.message
+            upstream = [u for u in case.uses if u in failed_items and u != item.id]
+            if not verdict.passed and upstream:
+                message += ("\nNote: this case also runs your " +
+                            ", ".join(names.get(u, u) for u in upstream) +
+                            ", which failed its own cases; fix that first.")
+            results.append(CaseResult(case.name, verdict.passed, case.hidden, message))
+        passed = sum(r.passed for r in results)
+        score = 0.0 if zeroed else score_item(item.points, passed, len(results), item.all_or_nothing)
+        items.append(ItemResult(item.id, item.name, score, item.points, item.bonus, results))
+    error = ""
+    if any(v.internal_error for v in verdicts.values()):
+        error = "the grader hit an internal error on some cases (marked in the report)"
+    result = GradeResult(score=total(items, rubric.cap), max_score=rubric.cap, items=items,
+                         flags=flags, suite=suite, submission=source, seconds=0.0,
+                         status="error" if error else "graded", error=error, output="")
+    if zeroed:
+        result.error = ("score set to 0: only numpy and the Python standard library may be "
+                        "imported (" + ", ".join(f.split(":", 1)[1] for f in forbidden) + ")")
+    return result
+
+
+def _unreadable(rubric, cases, suite, source, reason, seconds) -> GradeResult:
+    """A submission with no gradable code still gets every item, scored 0, with the reason."""
+    items = [ItemResult(item.id, item.name, 0.0, item.points, item.bonus,
+                        [CaseResult(c.name, False, c.hidden, reason)
+                         for c in cases if c.item == item.id])
+             for item in rubric.items]
+    return GradeResult(score=0.0, max_score=rubric.cap, items=items, flags=["unreadable-submission"],
+                       suite=suite, submission=str(source), seconds=round(seconds, 3),
+                       status="graded", error=reason, output="")
+
+
+def _worker_output(session: GradingSession, limit: int = 8000) -> str:
+    """What the visible cases printed (a hidden case's output is not shown to students)."""
+    hidden = {c.name for c in session.cases if c.hidden}
+    parts = []
+    for name, outcome in (session.outcomes or {}).items():
+        if name not in hidden and outcome.output.strip():
+            parts.append(f"--- {name} ---\n{outcome.output.rstrip()}")
+    text = "\n".join(parts)
+    return text if len(text) <= limit else text[:limit] + "\n[... output truncated]"

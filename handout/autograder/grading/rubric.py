@@ -1,0 +1,81 @@
+"""The rubric file: items, points, bonus, cap, policy and sandbox limits."""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.sandbox.limits import Limits
+
+DEFAULT_RUBRIC = Path(__file__).resolve().parent.parent / "rubric.toml"
+POLICIES = ("zero", "flag")
+
+
+class RubricError(ValueError):
+    """A rubric file that cannot be used (one-line message)."""
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    name: str
+    points: float
+    bonus: bool = False
+    all_or_nothing: bool = False
+
+
+@dataclass(frozen=True)
+class Rubric:
+    items: tuple[Item, ...]
+    cap: float
+    forbidden_import_policy: str = "zero"
+    limits: Limits = field(default_factory=Limits)
+    path: str = ""
+
+    def item(self, item_id: str) -> Item:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+
+def load_rubric(path: Path | str = DEFAULT_RUBRIC) -> Rubric:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RubricError(f"cannot read rubric {path}: {exc.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RubricError(f"rubric {path} is not valid TOML: {exc}") from None
+    items = []
+    for raw in data.get("item", []):
+        items.append(_item(raw, path))
+    if not items:
+        raise RubricError(f"rubric {path} has no [[item]] entries")
+    ids = [i.id for i in items]
+    if len(set(ids)) != len(ids):
+        raise RubricError(f"rubric {path}: an item id appears twice")
+    cap = data.get("cap", sum(i.points for i in items if not i.bonus))
+    if isinstance(cap, bool) or not isinstance(cap, (int, float)) or cap <= 0:
+        raise RubricError(f"rubric {path}: cap must be a positive number")
+    policy = data.get("forbidden_import_policy", "zero")
+    if policy not in POLICIES:
+        raise RubricError(f"rubric {path}: forbidden_import_policy must be one of {POLICIES}")
+    try:
+        limits = Limits.from_mapping(data.get("limits", {}))
+    except ValueError as exc:
+        raise RubricError(f"rubric {path}: {exc}") from None
+    return Rubric(tuple(items), float(cap), policy, limits, str(path))
+
+
+def _item(raw, path: Path) -> Item:
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+        raise RubricError(f"rubric {path}: every [[item]] needs an id")
+    if not re.match(r"^[a-z0-9_]+$", raw["id"]):
+        raise RubricError(f"rubric {path}: item id {raw['id']!r} must match [a-z0-9_]+")
+    points = raw.get("points")
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
+        raise RubricError(f"rubric {path}: item {raw['id']!r} needs points >= 0")
+    return Item(raw["id"], str(raw.get("name", raw["id"])), float(points),
+                bool(raw.get("bonus", False)), bool(raw.get("all_or_nothing", False)))

@@ -1,0 +1,24 @@
+"""The Result of grading one submission and its views (JSON, Gradescope, Autolab, table, CSV)."""
+from .autolab import autolab_line
+from .csv_view import csv_header, csv_row, csv_text
+from .csv_view import write as write_csv
+from .gradescope import to_gradescope
+from .gradescope import write as write_gradescope
+from .json_view import to_json
+from .json_view import read as read_json
+from .json_view import write as write_json
+from .model import (CaseResult, GradeResult, ItemResult, ResultFormatError, error_result,
+                    graded_result, scored_item)
+from .scoring import round2, score_item, total
+from .table import to_table, use_color
+
+__all__ = [
+    "CaseResult", "ItemResult", "GradeResult", "ResultFormatError",
+    "scored_item", "graded_result", "error_result",
+    "score_item", "total", "round2",
+    "to_json", "write_json", "read_json",
+    "to_gradescope", "write_gradescope",
+    "autolab_line",
+    "to_table", "use_color",
+    "csv_header", "csv_row", "csv_text", "write_csv",
+]

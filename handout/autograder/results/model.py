@@ -1,0 +1,180 @@
+"""The grade of one submission: cases inside rubric items inside a result.
+
+Scores are exact here; every view rounds for display. ``from_dict`` loaders read back what
+``json_view.to_json`` wrote (a batch resumes from those files), rejecting malformed data with a
+one-line ``ResultFormatError``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from .scoring import score_item, total
+
+STATUSES = ("graded", "error")
+
+
+class ResultFormatError(ValueError):
+    """A stored result that is not in the format ``to_json`` writes (one-line message)."""
+
+
+@dataclass
+class CaseResult:
+    name: str
+    passed: bool
+    hidden: bool
+    message: str = ""   # why it failed, for the student; empty when it passed
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "CaseResult":
+        where = f"case {data.get('name')!r}" if isinstance(data, Mapping) else "case"
+        _require_mapping(data, where)
+        return cls(name=_get(data, "name", str, where), passed=_get(data, "passed", bool, where),
+                   hidden=_get(data, "hidden", bool, where),
+                   message=_get(data, "message", str, where))
+
+
+@dataclass
+class ItemResult:
+    id: str
+    name: str
+    score: float        # exact, not rounded
+    max_score: float    # the item's points
+    bonus: bool
+    cases: list[CaseResult] = field(default_factory=list)
+
+    @property
+    def passed_count(self) -> int:
+        return sum(case.passed for case in self.cases)
+
+    @property
+    def all_passed(self) -> bool:
+        return bool(self.cases) and all(case.passed for case in self.cases)
+
+    def first_failure(self, include_hidden: bool = True) -> CaseResult | None:
+        for case in self.cases:
+            if not case.passed and (include_hidden or not case.hidden):
+                return case
+        return None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "ItemResult":
+        where = f"item {data.get('id')!r}" if isinstance(data, Mapping) else "item"
+        _require_mapping(data, where)
+        cases = _get(data, "cases", list, where)
+        return cls(id=_get(data, "id", str, where), name=_get(data, "name", str, where),
+                   score=_number(data, "score", where), max_score=_number(data, "max_score", where),
+                   bonus=_get(data, "bonus", bool, where),
+                   cases=[CaseResult.from_dict(case) for case in cases])
+
+
+@dataclass
+class GradeResult:
+    score: float        # min(cap, sum of item scores incl. bonus), exact
+    max_score: float    # the cap
+    items: list[ItemResult]
+    flags: list[str] = field(default_factory=list)   # e.g. "forbidden-import:torch"
+    suite: str = ""     # "visible" | "all"
+    submission: str = ""
+    seconds: float = 0.0
+    status: str = "graded"   # "graded" | "error" (the grader itself failed)
+    error: str = ""     # one line shown to students: why the grader failed (status "error"), or
+                        # why a graded submission lost its points (e.g. a forbidden import)
+    output: str = ""    # captured worker output (truncated); instructors only
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+
+    @property
+    def raw_score(self) -> float:
+        """The sum of item scores before the cap."""
+        return math.fsum(item.score for item in self.items)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "GradeResult":
+        where = "result"
+        _require_mapping(data, where)
+        items = _get(data, "items", list, where)
+        flags = _get(data, "flags", list, where)
+        if not all(isinstance(flag, str) for flag in flags):
+            raise ResultFormatError("result: every flag must be a string")
+        status = _get(data, "status", str, where)
+        if status not in STATUSES:
+            raise ResultFormatError(f"result: status must be one of {STATUSES}, got {status!r}")
+        return cls(score=_number(data, "score", where), max_score=_number(data, "max_score", where),
+                   items=[ItemResult.from_dict(item) for item in items], flags=list(flags),
+                   suite=_get(data, "suite", str, where),
+                   submission=_get(data, "submission", str, where),
+                   seconds=_number(data, "seconds", where), status=status,
+                   error=_get(data, "error", str, where),
+                   output=_get(data, "output", str, where, default=""))
+
+
+def scored_item(spec: Any, cases: list[CaseResult]) -> ItemResult:
+    """An ItemResult scored from its cases. ``spec`` is a rubric item (attributes or a mapping with
+    id, name, points, and optionally bonus and all_or_nothing)."""
+    points = float(_spec(spec, "points"))
+    passed = sum(case.passed for case in cases)
+    return ItemResult(id=_spec(spec, "id"), name=_spec(spec, "name"),
+                      score=score_item(points, passed, len(cases),
+                                       bool(_spec(spec, "all_or_nothing", False))),
+                      max_score=points, bonus=bool(_spec(spec, "bonus", False)), cases=list(cases))
+
+
+def graded_result(items: list[ItemResult], cap: float, **details: Any) -> GradeResult:
+    """A graded result whose score is the capped total. ``details``: flags, suite, submission,
+    seconds, output."""
+    return GradeResult(score=total(items, cap), max_score=float(cap), items=items,
+                       status="graded", **details)
+
+
+def error_result(specs: Iterable[Any], cap: float, reason: str, **details: Any) -> GradeResult:
+    """The grader failed: every rubric item present with score 0 and no cases, and the reason.
+    ``reason`` is shown to students, so it must be one line without grader internals."""
+    items = [ItemResult(id=_spec(spec, "id"), name=_spec(spec, "name"), score=0.0,
+                        max_score=float(_spec(spec, "points")),
+                        bonus=bool(_spec(spec, "bonus", False)), cases=[])
+             for spec in specs]
+    return GradeResult(score=0.0, max_score=float(cap), items=items, status="error",
+                       error=reason, **details)
+
+
+_MISSING = object()
+
+
+def _spec(spec: Any, name: str, default: Any = _MISSING) -> Any:
+    if isinstance(spec, Mapping):
+        value = spec.get(name, default)
+    else:
+        value = getattr(spec, name, default)
+    if value is _MISSING:
+        raise ValueError(f"rubric item {spec!r} has no {name!r}")
+    return value
+
+
+def _require_mapping(data: Any, where: str) -> None:
+    if not isinstance(data, Mapping):
+        raise ResultFormatError(f"{where}: expected a JSON object, got {type(data).__name__}")
+
+
+def _get(data: Mapping[str, Any], key: str, kind: type, where: str, default: Any = _MISSING) -> Any:
+    if key not in data:
+        if default is not _MISSING:
+            return default
+        raise ResultFormatError(f"{where}: missing field {key!r}")
+    value = data[key]
+    if not isinstance(value, kind):
+        raise ResultFormatError(f"{where}: field {key!r} must be {kind.__name__}, "
+                                f"got {type(value).__name__}")
+    return value
+
+
+def _number(data: Mapping[str, Any], key: str, where: str) -> float:
+    if key not in data:
+        raise ResultFormatError(f"{where}: missing field {key!r}")
+    value = data[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ResultFormatError(f"{where}: field {key!r} must be a finite number, got {value!r}")
+    return float(value)

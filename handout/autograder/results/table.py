@@ -1,0 +1,111 @@
+"""The terminal table ``grade`` prints: one row per item (score, cases, first failure reason).
+
+Plain ASCII and at most 100 columns: messages are transliterated (``é`` -> ``e``, other
+characters as ``\\u....``) so wide or combining characters cannot break the alignment, and control
+characters (a student's exception text may hold terminal escapes) are shown escaped. Colour is
+optional and decided by the caller with ``use_color``.
+"""
+from __future__ import annotations
+
+import os
+import textwrap
+import unicodedata
+from typing import TextIO
+
+from .messages import bonus_note, explain_flag, first_line, student_reason
+from .model import GradeResult, ItemResult
+from .scoring import format_points, round2
+
+WIDTH = 100
+_ITEM, _SCORE, _CASES = 24, 14, 7
+_GAP = "  "
+_REASON = WIDTH - _ITEM - _SCORE - _CASES - 3 * len(_GAP)
+_GREEN, _YELLOW, _RED, _RESET = "\033[32m", "\033[33m", "\033[31m", "\033[0m"
+
+
+def use_color(stream: TextIO) -> bool:
+    """Colour only for a terminal, and never when NO_COLOR is set or TERM is dumb."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and "NO_COLOR" not in os.environ \
+        and os.environ.get("TERM") != "dumb"
+
+
+def to_table(result: GradeResult, color: bool = False, show_hidden: bool = False) -> str:
+    """The table as text (lines joined by ``\\n``, no trailing newline). Hidden cases' messages
+    appear only with ``show_hidden`` (instructors); otherwise a hidden failure is just counted."""
+    lines = []
+    if result.status == "error":
+        lines.append(_fit(f"GRADER ERROR: {student_reason(result.error)}", WIDTH))
+    lines.append(_row("item", "score", "cases", "first failure"))
+    lines.append(_row("-" * _ITEM, "-" * _SCORE, "-" * _CASES, "-" * _REASON))
+    for item in result.items:
+        label = f"{item.id} (bonus)" if item.bonus else item.id
+        cases = f"{item.passed_count}/{len(item.cases)}" if item.cases else "-"
+        lines.append(_row(label, _score_cell(item.score, item.max_score), cases,
+                          _reason(item, result, show_hidden), _colour_of(item) if color else ""))
+    lines.append(_row("-" * _ITEM, "-" * _SCORE, "-" * _CASES, ""))
+    passed = sum(item.passed_count for item in result.items)
+    count = sum(len(item.cases) for item in result.items)
+    lines.append(_row(f"total ({result.suite})" if result.suite else "total",
+                      _score_cell(result.score, result.max_score), f"{passed}/{count}", ""))
+    notes = [bonus_note(result)]
+    if result.status == "graded" and result.error:
+        notes.append(f"note: {student_reason(result.error)}")
+    notes.extend(f"flag: {explain_flag(flag)}" for flag in result.flags)
+    for note in filter(None, notes):
+        lines.extend(textwrap.wrap(to_ascii(note), WIDTH, subsequent_indent="      "))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def to_ascii(text: str) -> str:
+    """Printable ASCII only: accents dropped, other characters and control codes escaped."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    out = []
+    for ch in kept:
+        code = ord(ch)
+        if 32 <= code < 127:
+            out.append(ch)
+        elif code < 256:
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    return "".join(out)
+
+
+def _reason(item: ItemResult, result: GradeResult, show_hidden: bool) -> str:
+    if result.status == "error":
+        return "not graded"
+    failure = item.first_failure(include_hidden=show_hidden)
+    if failure is not None:
+        prefix = "[hidden] " if failure.hidden else ""
+        return f"{prefix}{failure.name}: {first_line(failure.message) or 'failed'}"
+    hidden_failed = sum(1 for case in item.cases if case.hidden and not case.passed)
+    if hidden_failed:
+        return f"{hidden_failed} hidden case(s) failed"
+    return "no cases in this suite" if not item.cases else ""
+
+
+def _score_cell(score: float, max_score: float) -> str:
+    return f"{round2(score):6.2f} / {format_points(max_score)}"
+
+
+def _colour_of(item: ItemResult) -> str:
+    if item.score >= item.max_score and item.cases:
+        return _GREEN
+    return _RED if item.score <= 0 else _YELLOW
+
+
+def _row(item: str, score: str, cases: str, reason: str, colour: str = "") -> str:
+    score_cell = _fit(score, _SCORE).ljust(_SCORE)
+    if colour:
+        score_cell = f"{colour}{score_cell}{_RESET}"
+    return _GAP.join([_fit(item, _ITEM).ljust(_ITEM), score_cell,
+                      _fit(cases, _CASES).ljust(_CASES), _fit(reason, _REASON)])
+
+
+def _fit(text: str, width: int) -> str:
+    text = to_ascii(text)
+    return text if len(text) <= width else text[:width - 3] + "..."

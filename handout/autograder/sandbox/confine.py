@@ -1,0 +1,214 @@
+"""Operating-system confinement of the worker: namespaces, read-only file system, unprivileged
+user, resource limits, and process bookkeeping. Linux only; every step that the platform refuses
+is skipped and reported, never fatal, so a non-root student run still works.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import resource
+import signal
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
+CLONE_NEWNS = 0x00020000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+
+
+def _call(result: int, what: str) -> None:
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def set_subreaper() -> None:
+    """Orphaned descendants are re-parented to this process, so none can hide from cleanup."""
+    _call(_libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl(CHILD_SUBREAPER)")
+
+
+def set_not_dumpable() -> None:
+    """Processes of the same user can no longer ptrace this one or open its /proc fds."""
+    _call(_libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl(DUMPABLE)")
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # The command name may contain spaces and parentheses: the ppid follows the last ')'.
+        fields = stat[stat.rfind(b")") + 2:].split()
+        if len(fields) > 1 and int(fields[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def processes_of_uid(uid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    found.append(int(entry))
+            except OSError:
+                pass
+    return found
+
+
+def own_children() -> list[int]:
+    """The children of this (single-threaded) process, adopted orphans included; one small
+    read instead of a scan of /proc when the kernel offers it."""
+    pid = os.getpid()
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return children_of(pid)
+
+
+def kill_children(keep: frozenset[int] = frozenset(), rounds: int = 50) -> int:
+    """SIGKILL and reap every child of this process (orphans included, thanks to the subreaper)
+    except ``keep``. Repeats until none is left, since a dying child's own children are
+    re-parented to us. Returns how many were killed."""
+    killed = 0
+    for _ in range(rounds):
+        victims = [p for p in children_of(os.getpid()) if p not in keep]
+        if not victims:
+            break
+        for pid in victims:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except ProcessLookupError:
+                pass
+        for pid in victims:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+    return killed
+
+
+def kill_uid(uid: int, rounds: int = 50) -> int:
+    """As root: SIGKILL every process running as ``uid`` (the sandbox user of this run)."""
+    killed = 0
+    for _ in range(rounds):
+        victims = processes_of_uid(uid)
+        if not victims:
+            break
+        for pid in victims:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except ProcessLookupError:
+                pass
+        kill_children(rounds=1)
+    return killed
+
+
+def _hidden_ancestor(path: str) -> str | None:
+    """The highest ancestor of ``path`` that other users cannot enter (e.g. /root), if any."""
+    current = "/"
+    for part in path.strip("/").split("/")[:-1]:
+        current = os.path.join(current, part)
+        if not os.stat(current).st_mode & 0o001:
+            return current
+    return None
+
+
+def _reveal(paths: list[str], staging_dir: str) -> None:
+    """Make ``paths`` (the interpreter, NumPy, the grader) readable by the sandbox user even when
+    they live under a private folder such as /root: over that folder goes an empty tmpfs holding
+    only read-only bind mounts of those paths. Nothing else of the private folder is visible."""
+    hidden = {}
+    for path in paths:
+        ancestor = _hidden_ancestor(path)
+        if ancestor is not None:
+            hidden.setdefault(ancestor, []).append(path)
+    staged = []
+    for number, (ancestor, inner) in enumerate(sorted(hidden.items())):
+        for index, path in enumerate(inner):
+            stage = os.path.join(staging_dir, f"{number}-{index}")
+            os.makedirs(stage, exist_ok=True)
+            _call(_libc.mount(path.encode(), stage.encode(), None, MS_BIND | MS_REC, None),
+                  f"stage {path}")
+            staged.append((stage, path))
+        _call(_libc.mount(b"tmpfs", ancestor.encode(), b"tmpfs", MS_NOSUID | MS_NODEV,
+                          b"mode=0755,size=1m"), f"tmpfs over {ancestor}")
+    for stage, path in staged:
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        _call(_libc.mount(stage.encode(), path.encode(), None, MS_BIND | MS_REC, None),
+              f"reveal {path}")
+        _libc.umount2(stage.encode(), 2)  # MNT_DETACH
+
+
+def isolate_as_root(writable_dir: str, readable_paths: list[str]) -> list[str]:
+    """New network and mount namespaces; every mount read-only except ``writable_dir``; the
+    ``readable_paths`` reachable even under a private folder.
+
+    Must run as root, before dropping privileges. Returns the steps that were skipped.
+    """
+    skipped = []
+    try:
+        _call(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET), "unshare")
+    except OSError as exc:
+        return [f"namespaces: {exc}"]
+    try:
+        _call(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "mount private")
+        _reveal(readable_paths, os.path.join(writable_dir, ".stage"))
+        target = writable_dir.encode()
+        _call(_libc.mount(target, target, None, MS_BIND, None), "bind scratch")
+        with open("/proc/self/mountinfo") as f:
+            mount_points = [line.split()[4] for line in f]
+        for point in mount_points:
+            if point == writable_dir or point.startswith(("/proc", "/sys")):
+                continue
+            flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID
+            if _libc.mount(None, point.encode(), None, flags, None) != 0:
+                skipped.append(f"read-only {point}: {os.strerror(ctypes.get_errno())}")
+    except OSError as exc:
+        skipped.append(f"mounts: {exc}")
+    return skipped
+
+
+def drop_privileges(uid: int) -> None:
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    if os.getuid() != uid or os.geteuid() != uid:
+        raise OSError("could not drop privileges")
+
+
+def apply_case_limits(limits, as_root: bool) -> None:
+    """Resource limits of one case process (inherited by anything it starts)."""
+    mib = 1024 * 1024
+    wanted = [
+        (resource.RLIMIT_AS, limits.memory_mib * mib),
+        (resource.RLIMIT_FSIZE, limits.file_mib * mib),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_CPU, int(limits.case_seconds) + 2),
+    ]
+    if as_root:
+        wanted.append((resource.RLIMIT_NPROC, limits.processes))
+    for which, value in wanted:
+        soft, hard = resource.getrlimit(which)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            pass

@@ -1,0 +1,325 @@
+"""The trusted side of the sandbox: start the worker, enforce the limits, read back plain arrays.
+
+Nothing the worker writes is believed: events are parsed as JSON with every field checked,
+arrays are loaded with ``allow_pickle=False`` and must be float64, and anything malformed
+becomes a failed case with a reason. If the worker dies or hangs mid-case, that case fails and a
+fresh worker runs the remaining ones, so one crash costs one case.
+"""
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from autograder.npz import ArrayFileError, read_npz
+from autograder.sandbox import confine
+from autograder.sandbox.limits import Limits
+
+WORKER = Path(__file__).with_name("worker.py")
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # autograder/
+_GRACE_SECONDS = 5.0
+
+
+@dataclass
+class CaseOutcome:
+    status: str                  # ok | not_implemented | error | timeout | memory | crashed
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    message: str = ""
+    output: str = ""             # the case's stdout/stderr, truncated
+    seconds: float = 0.0
+    blocked_imports: list[str] = field(default_factory=list)
+
+
+def run_cases(located, cases: list[dict], limits: Limits | None = None) -> dict[str, CaseOutcome]:
+    """Run every case (dicts with name, family, params) on a located submission."""
+    limits = limits or Limits()
+    outcomes: dict[str, CaseOutcome] = {}
+    with _Workspace(located, limits) as ws:
+        deadline = time.monotonic() + limits.submission_seconds
+        remaining = list(cases)
+        solo: set[str] = set()  # cases to rerun one at a time to find which one stopped a worker
+        while remaining:
+            if time.monotonic() >= deadline:
+                for case in remaining:
+                    outcomes[case["name"]] = CaseOutcome(
+                        "timeout", message="not run: the submission used up its total time "
+                        f"limit ({limits.submission_seconds:g} s)")
+                break
+            batch = [c for c in remaining if c["name"] in solo] or remaining
+            finished, in_flight = ws.run_worker(batch, deadline, 1 if solo else limits.parallel_cases)
+            outcomes.update(finished)
+            solo -= set(finished)
+            if len(in_flight) == 1:
+                name = in_flight[0]
+                outcomes[name] = ws.interrupted_outcome(name, deadline)
+                solo.discard(name)
+            elif in_flight:
+                solo |= set(in_flight)  # innocent cases may be among them: rerun each alone
+            elif not finished:  # the worker could not start a single case: do not loop forever
+                reason = ws.worker_error() or "the grading worker did not start"
+                for case in remaining:
+                    outcomes[case["name"]] = CaseOutcome("crashed", message=reason)
+                break
+            remaining = [c for c in remaining if c["name"] not in outcomes]
+    return outcomes
+
+
+class _Workspace:
+    """A scratch folder for one submission: a copy of its code, a minimal importable site, and
+    an out folder. As root it belongs to a fresh unprivileged uid."""
+
+    def __init__(self, located, limits: Limits):
+        self.located = located
+        self.limits = limits
+        self.uid = None
+
+    def __enter__(self):
+        try:
+            confine.set_subreaper()
+        except OSError:
+            pass
+        self.dir = Path(tempfile.mkdtemp(prefix="autograder-"))
+        os.chmod(self.dir, 0o700)
+        self.code = self.dir / "code"
+        shutil.copytree(self.located.root, self.code, symlinks=False)
+        self.site = self.dir / "site"
+        self.site.mkdir()
+        numpy_dir = Path(np.__file__).resolve().parent
+        for path in (numpy_dir, numpy_dir.with_name("numpy.libs")):
+            if path.exists():
+                (self.site / path.name).symlink_to(path)
+        (self.site / "autograder").symlink_to(PACKAGE_DIR)
+        self.out = self.dir / "out"
+        self.out.mkdir()
+        self.stderr_path = self.dir / "worker-stderr.log"
+        if os.geteuid() == 0:
+            self.uid = _free_uid(self.limits.sandbox_uid_base)
+            for path in (self.dir, self.code, self.out, *self.code.rglob("*")):
+                os.lchown(path, self.uid, self.uid)
+        return self
+
+    def __exit__(self, *exc_info):
+        self._kill_everything()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _kill_everything(self, keep: frozenset[int] = frozenset()) -> None:
+        if self.uid is not None:
+            confine.kill_uid(self.uid)
+        confine.kill_children(keep)
+
+    def worker_error(self) -> str:
+        try:
+            text = self.stderr_path.read_text(errors="replace").strip()
+        except OSError:
+            return ""
+        return text[-1500:]
+
+    def run_worker(self, cases: list[dict], deadline: float, parallel: int):
+        """Run ``cases`` in one worker until it finishes, dies or hangs.
+
+        Returns (finished outcomes, names of the cases it was running when it stopped early)."""
+        job = {
+            "site_dir": str(self.site), "work_dir": str(self.dir), "code_dir": str(self.code),
+            "out_dir": str(self.out), "kind": self.located.kind, "module": self.located.module,
+            "own_modules": _own_modules(self.code), "uid": self.uid,
+            "readable_paths": _interpreter_paths(), "parallel": max(1, int(parallel)),
+            "limits": self.limits.to_dict(),
+            "cases": [{"name": c["name"], "family": c["family"], "params": c["params"]} for c in cases],
+        }
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(self.dir), "LANG": "C.UTF-8",
+               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
+        with open(self.stderr_path, "ab") as stderr:
+            proc = subprocess.Popen(
+                [sys.executable, "-I", "-S", str(WORKER)], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=stderr, cwd=self.dir, env=env,
+                start_new_session=True)
+        try:
+            proc.stdin.write(json.dumps(job).encode())
+            proc.stdin.close()
+        except OSError:
+            pass
+        finished: dict[str, CaseOutcome] = {}
+        in_flight: list[str] = []
+        names = {c["name"] for c in cases}
+        try:
+            for event in _events(proc.stdout, self.limits.case_seconds + _GRACE_SECONDS, deadline):
+                name = event.get("case")
+                if name not in names or name in finished:
+                    continue
+                if event.get("event") == "start" and name not in in_flight:
+                    in_flight.append(name)
+                elif event.get("event") == "done" and name in in_flight:
+                    in_flight.remove(name)
+                    finished[name] = self._collect(name, event)
+                    if len(finished) == len(cases):
+                        break
+        finally:
+            _kill_session(proc)
+            self._kill_everything()
+        return finished, in_flight
+
+    def interrupted_outcome(self, name: str, deadline: float) -> CaseOutcome:
+        """The case that was running, alone, when its worker stopped or went silent."""
+        if time.monotonic() >= deadline:
+            return CaseOutcome("timeout", message="stopped: the submission used up its total "
+                               f"time limit ({self.limits.submission_seconds:g} s)")
+        why = ("the grading process stopped while running this case (killed, hung or crashed; "
+               "does your code kill or signal other processes?)")
+        return CaseOutcome("crashed", message=why, output=self._output(name))
+
+    def _output(self, name: str) -> str:
+        path = self.out / f"{name}.log"
+        try:
+            with open(path, "rb") as f:
+                data = f.read(self.limits.captured_chars + 1)
+                size = os.fstat(f.fileno()).st_size
+        except OSError:
+            return ""
+        text = data[: self.limits.captured_chars].decode("utf-8", errors="replace")
+        if size > self.limits.captured_chars:
+            text += f"\n[... output truncated: {size} bytes in all]"
+        return text
+
+    def _collect(self, name: str, event: dict) -> CaseOutcome:
+        seconds = event.get("seconds") if isinstance(event.get("seconds"), (int, float)) else 0.0
+        outcome = CaseOutcome("crashed", output=self._output(name), seconds=float(seconds))
+        status = event.get("status") if isinstance(event.get("status"), int) else 0
+        if event.get("timed_out") is True:
+            outcome.status = "timeout"
+            outcome.message = (f"took longer than {self.limits.case_seconds:g} s "
+                               f"(an endless loop, or very slow code?)")
+            return outcome
+        if os.WIFSIGNALED(status):
+            sig = os.WTERMSIG(status)
+            outcome.message = _signal_message(sig, self.limits)
+            if sig == signal.SIGXCPU:
+                outcome.status = "timeout"
+            return outcome
+        report = _read_report(self.out / f"{name}.json")
+        if report is None:
+            code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else "?"
+            outcome.message = (f"the process ended (exit code {code}) before reporting a result; "
+                               f"does your code call sys.exit() or os._exit()?")
+            return outcome
+        outcome.status = report["status"]
+        outcome.message = report["message"]
+        outcome.blocked_imports = report["blocked_imports"]
+        npz = self.out / f"{name}.npz"
+        if outcome.status == "ok" or npz.exists():
+            try:
+                outcome.arrays = read_npz(npz, self.limits.result_mib * 1024 * 1024)
+            except ArrayFileError as exc:
+                if outcome.status == "ok":
+                    outcome.status, outcome.message = "error", str(exc)
+        return outcome
+
+
+_STATUSES = {"ok", "not_implemented", "error", "memory"}
+
+
+def _read_report(path: Path) -> dict | None:
+    try:
+        if path.stat().st_size > 1024 * 1024:
+            return None
+        report = json.loads(path.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(report, dict) or report.get("status") not in _STATUSES:
+        return None
+    message = report.get("message")
+    blocked = report.get("blocked_imports")
+    return {"status": report["status"],
+            "message": message[:4000] if isinstance(message, str) else "",
+            "blocked_imports": [b for b in blocked if isinstance(b, str) and b.isidentifier()][:20]
+            if isinstance(blocked, list) else []}
+
+
+def _signal_message(sig: int, limits: Limits) -> str:
+    if sig == signal.SIGSEGV:
+        return "crashed with a segmentation fault (SIGSEGV)"
+    if sig == signal.SIGXCPU:
+        return f"used more than {int(limits.case_seconds) + 2} s of CPU time"
+    if sig == signal.SIGKILL:
+        return "was killed (SIGKILL), possibly for using too much memory"
+    try:
+        name = signal.Signals(sig).name
+    except ValueError:
+        name = f"signal {sig}"
+    return f"crashed ({name})"
+
+
+def _events(stream, idle_seconds: float, deadline: float):
+    """JSON objects, one per line, until EOF, silence longer than ``idle_seconds`` or ``deadline``."""
+    selector = selectors.DefaultSelector()
+    selector.register(stream, selectors.EVENT_READ)
+    fd = stream.fileno()
+    buffer = b""
+    try:
+        while True:
+            wait = min(idle_seconds, deadline - time.monotonic())
+            if wait <= 0 or not selector.select(wait):
+                return
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return
+            buffer += chunk
+            *lines, buffer = buffer.split(b"\n")
+            if len(buffer) > 65536:
+                return  # not our protocol
+            for line in lines:
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(event, dict) and isinstance(event.get("case"), str):
+                    yield event
+    finally:
+        selector.close()
+
+
+def _kill_session(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.kill()
+    except ProcessLookupError:
+        pass
+    proc.wait()
+    if proc.stdout:
+        proc.stdout.close()
+
+
+def _free_uid(base: int) -> int:
+    """A uid no process uses right now, so parallel root runs never share a sandbox user."""
+    start = os.getpid() % 1000
+    for offset in range(1000):
+        uid = base + (start + offset) % 1000
+        if not confine.processes_of_uid(uid):
+            return uid
+    raise RuntimeError("no free sandbox uid")
+
+
+def _interpreter_paths() -> list[str]:
+    """What the worker must be able to read: Python, its virtual environment, NumPy, the grader."""
+    numpy_dir = Path(np.__file__).resolve().parent
+    paths = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), numpy_dir.parent,
+             PACKAGE_DIR}
+    return sorted(str(p) for p in paths)
+
+
+def _own_modules(code: Path) -> list[str]:
+    names = {p.stem for p in code.glob("*.py")} | {p.name for p in code.iterdir() if p.is_dir()}
+    return sorted(n for n in names if n.isidentifier())

@@ -1,0 +1,139 @@
+"""Worker-side handling of the student's code: import it, block other libraries, turn what a
+scenario returns into plain float arrays, and describe failures in the student's own terms."""
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import os
+import sys
+import traceback
+
+import numpy as np
+
+from autograder.npz import encode_npz
+from autograder.submission.imports import is_allowed
+
+# Where the contract's names live in the `mlp` package when its __init__ does not re-export them.
+SUBMODULES = ("activations", "loss", "batchnorm", "initializers", "mlp", "training")
+
+
+class ImportBlocker(importlib.abc.MetaPathFinder):
+    """Refuses every top-level module that is not NumPy, the standard library or the
+    submission's own; remembers the names the student's code itself asked for."""
+
+    def __init__(self, code_dir: str, own_modules: list[str]):
+        self.code_dir = code_dir
+        self.own = frozenset(own_modules)
+        self.blocked: list[str] = []
+
+    def find_spec(self, fullname, path=None, target=None):
+        top = fullname.partition(".")[0]
+        if is_allowed(top, self.own):
+            return None
+        if self._asked_by_student():
+            self.blocked.append(top)
+        raise ImportError(f"import of '{top}' is not allowed: use only numpy and the "
+                          f"Python standard library")
+
+    def _asked_by_student(self) -> bool:
+        frame = sys._getframe(1)
+        while frame is not None:
+            name = frame.f_code.co_filename
+            if not name.startswith("<frozen"):
+                return name.startswith(self.code_dir)
+            frame = frame.f_back
+        return False
+
+
+def install_import_blocker(code_dir: str, own_modules: list[str]) -> ImportBlocker:
+    blocker = ImportBlocker(code_dir, own_modules)
+    sys.meta_path.insert(0, blocker)
+    return blocker
+
+
+class SubmissionAPI:
+    """The contract's names, looked up in the student's module (and, for a package whose
+    ``__init__`` does not re-export everything, in its usual submodules)."""
+
+    def __init__(self, module, package: bool):
+        self._module = module
+        self._package = package
+
+    def __getattr__(self, name: str):
+        if hasattr(self._module, name):
+            return getattr(self._module, name)
+        if self._package:
+            for sub in SUBMODULES:
+                try:
+                    module = importlib.import_module(f"{self._module.__name__}.{sub}")
+                except ModuleNotFoundError:
+                    continue
+                if hasattr(module, name):
+                    return getattr(module, name)
+        raise AttributeError(f"your submission does not define `{name}`")
+
+
+def load_api(code_dir: str, kind: str, module: str) -> SubmissionAPI:
+    sys.path.insert(0, code_dir)
+    return SubmissionAPI(importlib.import_module(module), package=(kind == "package"))
+
+
+def to_plain_arrays(result, max_bytes: int) -> dict[str, np.ndarray]:
+    """Every value becomes a fresh float64 ndarray (no subclass, no object dtype can cross)."""
+    if not isinstance(result, dict):
+        raise TypeError("the grader's scenario did not produce named arrays")
+    arrays, total = {}, 0
+    for name, value in result.items():
+        array = np.array(value, dtype=np.float64, copy=True, subok=False)
+        total += array.nbytes
+        if total > max_bytes:
+            raise ValueError(f"the arrays your code returned are too large "
+                             f"(over {max_bytes // (1024 * 1024)} MiB)")
+        arrays[str(name)] = array
+    return arrays
+
+
+def save_result(path: str, result, max_bytes: int) -> None:
+    data = encode_npz(to_plain_arrays(result, max_bytes))
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def _student_frames(exc: BaseException, code_dir: str) -> list[str]:
+    lines = []
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.startswith(code_dir):
+            where = os.path.relpath(frame.filename, code_dir)
+            lines.append(f"  {where}, line {frame.lineno}, in {frame.name}: {(frame.line or '').strip()}")
+    return lines[-4:]
+
+
+def describe_failure(exc: BaseException, code_dir: str, npz_path: str, max_bytes: int) -> dict:
+    """Status and message for an exception raised while running a case."""
+    partial = getattr(exc, "partial_arrays", None)
+    cause = getattr(exc, "exc", None)
+    if partial is not None and isinstance(cause, BaseException):
+        try:
+            save_result(npz_path, partial, max_bytes)
+        except Exception:  # noqa: BLE001  (the partial result is a bonus; the failure stands)
+            pass
+        exc = cause
+    if isinstance(exc, NotImplementedError):
+        where = _student_frames(exc, code_dir)
+        return {"status": "not_implemented",
+                "message": "not implemented" + (f" ({where[-1].strip()})" if where else "")}
+    if isinstance(exc, MemoryError):
+        return {"status": "memory", "message": "ran out of memory (MemoryError)"}
+    if isinstance(exc, SystemExit):
+        return {"status": "error", "message": f"your code called sys.exit({exc.code!r})"}
+    if isinstance(exc, SyntaxError):
+        where = os.path.relpath(exc.filename, code_dir) if exc.filename else "?"
+        return {"status": "error",
+                "message": f"SyntaxError in {where}, line {exc.lineno}: {exc.msg}"}
+    text = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, RecursionError):
+        text = "RecursionError: maximum recursion depth exceeded"
+    frames = _student_frames(exc, code_dir)
+    if frames:
+        text += "\n" + "\n".join(frames)
+    return {"status": "error", "message": text[:2000]}

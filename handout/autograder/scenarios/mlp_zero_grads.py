@@ -1,0 +1,19 @@
+"""MLP.zero_grads on its own: the grader writes non-zero gradients into dW, db (and dgamma,
+dbeta), calls zero_grads(), and every gradient must then be zero (in its parameter's shape).
+
+params as in mlp_forward.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.scenarios.common import (ProbeCriterion, build_mlp, gradient_arrays, mlp_batch,
+                                         write_gradients)
+
+
+def run(api, params: dict) -> dict[str, np.ndarray]:
+    _, _, upstream = mlp_batch(params, 0)
+    mlp = build_mlp(api, params, ProbeCriterion(upstream))
+    write_gradients(mlp, params, 0)
+    mlp.zero_grads()
+    return gradient_arrays(mlp, params)

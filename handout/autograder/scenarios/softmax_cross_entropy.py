@@ -1,0 +1,28 @@
+"""SoftmaxCrossEntropy on its own: per-sample losses, ``sm`` and ``derivative()``.
+
+params: seed, batch, classes, scale (std of the logits), extreme (optional: about a quarter of
+the logits set to +/-extreme, e.g. 1e4), offset (optional: added to every logit).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.scenarios.common import activation_inputs, case_rng, random_labels
+
+
+def make_inputs(params: dict) -> tuple[np.ndarray, np.ndarray]:
+    rng = case_rng(params["seed"])
+    shape = (int(params["batch"]), int(params["classes"]))
+    logits = activation_inputs(rng, shape, scale=float(params.get("scale", 3.0)),
+                               extreme=float(params.get("extreme", 0.0)))
+    logits += float(params.get("offset", 0.0))
+    return logits, random_labels(rng, shape[0], shape[1])
+
+
+def run(api, params: dict) -> dict[str, np.ndarray]:
+    logits, labels = make_inputs(params)
+    criterion = api.SoftmaxCrossEntropy()
+    arrays = {"SoftmaxCrossEntropy.forward": criterion(logits.copy(), labels.copy())}
+    arrays["SoftmaxCrossEntropy.sm"] = np.array(criterion.sm, dtype=float)
+    arrays["SoftmaxCrossEntropy.derivative"] = criterion.derivative()
+    return arrays
