@@ -3,6 +3,7 @@ the sandboxed outcomes, and score the verdicts. Student code is never imported h
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import os
 import tempfile
@@ -67,16 +68,29 @@ def grade_submission(request: GradeRequest) -> GradeResult:
         except SubmissionError as exc:
             return _unreadable(rubric, cases, suite, request.source, str(exc),
                                time.monotonic() - started)
-        flags += [f"forbidden-import:{name}" for name in scan_imports(located)]
+        flags += [_import_flag(name) for name in scan_imports(located)]
         session = GradingSession(located, cases, request.limits or rubric.limits)
         missing = _run_rubric_tests(session, rubric)
     for outcome in (session.outcomes or {}).values():
-        flags += [f"forbidden-import:{name}" for name in outcome.blocked_imports]
+        flags += [_import_flag(name) for name in outcome.blocked_imports]
     flags = sorted(set(flags))
     result = _score(rubric, session, suite, str(request.source), flags, missing)
     result.output = _worker_output(session)
     result.seconds = round(time.monotonic() - started, 3)
     return result
+
+
+# Libraries that are forbidden whether or not this machine has them installed.
+KNOWN_LIBRARIES = frozenset({
+    "torch", "tensorflow", "jax", "jaxlib", "keras", "scipy", "sklearn", "pandas", "cupy",
+    "autograd", "mxnet", "paddle", "theano", "numba", "tinygrad", "mlx", "chainer"})
+
+
+def _import_flag(name: str) -> str:
+    """A forbidden library, or a module the submission imports but does not include."""
+    if name in KNOWN_LIBRARIES or importlib.util.find_spec(name) is not None:
+        return f"forbidden-import:{name}"
+    return f"missing-module:{name}"
 
 
 def _run_rubric_tests(session: GradingSession, rubric: Rubric) -> set[str]:

@@ -24,6 +24,7 @@ import numpy as np
 from autograder.npz import ArrayFileError, read_npz
 from autograder.sandbox import confine
 from autograder.sandbox.limits import Limits
+from autograder.submission.imports import own_module_names
 
 WORKER = Path(__file__).with_name("worker.py")
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # autograder/
@@ -131,7 +132,7 @@ class _Workspace:
         job = {
             "site_dir": str(self.site), "work_dir": str(self.dir), "code_dir": str(self.code),
             "out_dir": str(self.out), "kind": self.located.kind, "module": self.located.module,
-            "own_modules": _own_modules(self.code), "uid": self.uid,
+            "own_modules": sorted(own_module_names(self.code)), "uid": self.uid,
             "readable_paths": _interpreter_paths(), "parallel": max(1, int(parallel)),
             "limits": self.limits.to_dict(),
             "cases": [{"name": c["name"], "family": c["family"], "params": c["params"]} for c in cases],
@@ -318,8 +319,3 @@ def _interpreter_paths() -> list[str]:
     paths = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), numpy_dir.parent,
              PACKAGE_DIR}
     return sorted(str(p) for p in paths)
-
-
-def _own_modules(code: Path) -> list[str]:
-    names = {p.stem for p in code.glob("*.py")} | {p.name for p in code.iterdir() if p.is_dir()}
-    return sorted(n for n in names if n.isidentifier())
