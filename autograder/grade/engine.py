@@ -11,10 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
-
 from autograder.grade.protect import protect_grader_files
-from autograder.grading.plugin import GradingPlugin
 from autograder.grading.rubric import Rubric, load_rubric
 from autograder.grading.session import GradingSession, Verdict
 from autograder.manifest import DATA_DIR, ManifestError, available_suites, load_manifest
@@ -70,7 +67,11 @@ def grade_submission(request: GradeRequest) -> GradeResult:
                                time.monotonic() - started)
         flags += [_import_flag(name) for name in scan_imports(located)]
         session = GradingSession(located, cases, request.limits or rubric.limits)
-        missing = _run_rubric_tests(session, rubric)
+        session.start()
+        try:
+            missing = _run_rubric_tests(session, rubric)
+        finally:
+            session.wait()
     for outcome in (session.outcomes or {}).values():
         flags += [_import_flag(name) for name in outcome.blocked_imports]
     flags = sorted(set(flags))
@@ -95,6 +96,10 @@ def _import_flag(name: str) -> str:
 
 def _run_rubric_tests(session: GradingSession, rubric: Rubric) -> set[str]:
     """Run test_rubric.py under pytest; return the ids of rubric items with no test function."""
+    import pytest  # here, not at the top: the sandbox is already running by now
+
+    from autograder.grading.plugin import GradingPlugin
+
     plugin = GradingPlugin(session, [item.id for item in rubric.items])
     args = [str(GRADING_DIR / "test_rubric.py"), "-c", str(GRADING_DIR / "pytest.ini"),
             "--rootdir", str(GRADING_DIR), "-p", "no:terminal"]
