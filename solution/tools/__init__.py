@@ -1,0 +1,1 @@
+"""Provided helpers (not part of the assignment): data loading, plots, gradient checking."""
