@@ -126,6 +126,11 @@ def _score(rubric, session, suite, source, flags, missing_tests) -> GradeResult:
             verdict = Verdict(False, f"internal grader error (not your fault): {why}", True)
         verdicts[case.name] = verdict
     failed_items = {c.item for c in session.cases if not verdicts[c.name].passed}
+    # An item's flag marks what its own check found, not code that failed to run at all.
+    flags = sorted(set(flags) | {item.flag for item in rubric.items if item.flag and any(
+        c.item == item.id and not verdicts[c.name].passed
+        and getattr((session.outcomes or {}).get(c.name), "status", "") == "ok"
+        for c in session.cases)})
     names = {item.id: item.name for item in rubric.items}
     forbidden = [f for f in flags if f.startswith("forbidden-import:")]
     zeroed = bool(forbidden) and rubric.forbidden_import_policy == "zero"
