@@ -58,7 +58,15 @@ def run_cases(located, cases: list[dict], limits: Limits | None = None) -> dict[
                         f"limit ({limits.submission_seconds:g} s)")
                 break
             batch = [c for c in remaining if c["name"] in solo] or remaining
-            finished, in_flight = ws.run_worker(batch, deadline, 1 if solo else limits.parallel_cases)
+            alone = bool(solo)
+            finished, in_flight = ws.run_worker(batch, deadline, 1 if alone else limits.parallel_cases)
+            # A case whose result files vanished or were swapped may have been sabotaged by the
+            # case running next to it: it is judged only on a run of its own.
+            suspects = set() if alone else ws.suspects & set(finished)
+            ws.suspects.clear()
+            for name in suspects:
+                del finished[name]
+            solo |= suspects
             outcomes.update(finished)
             solo -= set(finished)
             if len(in_flight) == 1:
@@ -67,7 +75,7 @@ def run_cases(located, cases: list[dict], limits: Limits | None = None) -> dict[
                 solo.discard(name)
             elif in_flight:
                 solo |= set(in_flight)  # innocent cases may be among them: rerun each alone
-            elif not finished:  # the worker could not start a single case: do not loop forever
+            elif not finished and not suspects:  # no case started: do not loop forever
                 reason = ws.worker_error() or "the grading worker did not start"
                 for case in remaining:
                     outcomes[case["name"]] = CaseOutcome("crashed", message=reason)
@@ -84,6 +92,7 @@ class _Workspace:
         self.located = located
         self.limits = limits
         self.uid = None
+        self.suspects: set[str] = set()  # finished cases whose result files were tampered with
 
     def __enter__(self):
         try:
@@ -259,6 +268,7 @@ class _Workspace:
             return outcome
         report = _parse_report(self._read_out_file(f"{name}.json", _MAX_REPORT_BYTES))
         if report is None:
+            self.suspects.add(name)
             code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else "?"
             outcome.message = (f"the process ended (exit code {code}) before reporting a result; "
                                f"does your code call sys.exit() or os._exit()?")
@@ -270,6 +280,7 @@ class _Workspace:
             outcome.arrays = self._read_arrays(name)
         except ArrayFileError as exc:
             if outcome.status == "ok":
+                self.suspects.add(name)
                 outcome.status, outcome.message = "error", str(exc)
         return outcome
 

@@ -20,6 +20,11 @@ from autograder.submission.imports import is_allowed
 SUBMODULES = ("activations", "loss", "batchnorm", "initializers", "mlp", "training")
 
 
+# Frames that only pass an import along (the blocker, importlib.import_module): the frame
+# before them asked for it.
+_MACHINERY = frozenset({__file__, importlib.__file__})
+
+
 class ImportBlocker(importlib.abc.MetaPathFinder):
     """Refuses every top-level module that is not NumPy, the standard library or the
     submission's own; remembers the names the student's code itself asked for."""
@@ -43,7 +48,8 @@ class ImportBlocker(importlib.abc.MetaPathFinder):
         frame = sys._getframe(1)
         while frame is not None:
             name = frame.f_code.co_filename
-            if not name.startswith("<frozen"):
+            # The first frame that is neither the import machinery nor this blocker asked.
+            if not name.startswith("<frozen") and name not in _MACHINERY:
                 return name.startswith(self.code_dir)
             frame = frame.f_back
         return False
@@ -102,8 +108,8 @@ class CompiledSubmission(importlib.abc.MetaPathFinder, importlib.abc.Loader):
                 try:
                     with open(path, "rb") as f:
                         code = compile(f.read(), path, "exec", dont_inherit=True)
-                except (SyntaxError, ValueError, OSError):
-                    continue
+                except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
+                    continue  # the case's own import reports it
                 self.modules[name] = (code, path, package)
 
     def find_spec(self, fullname, path=None, target=None):
@@ -149,10 +155,18 @@ def to_plain_arrays(result, max_bytes: int) -> dict[str, np.ndarray]:
     return arrays
 
 
-def save_result(path: str, result, max_bytes: int) -> None:
-    data = encode_npz(to_plain_arrays(result, max_bytes))
-    with open(path, "wb") as f:
+def write_fresh(path: str, data: bytes) -> None:
+    """Write a new file and rename it over ``path``: whatever another case planted there (a
+    link, a FIFO) is replaced, never followed or blocked on."""
+    temp = f"{path}.{os.getpid()}.tmp"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as f:
         f.write(data)
+    os.replace(temp, path)
+
+
+def save_result(path: str, result, max_bytes: int) -> None:
+    write_fresh(path, encode_npz(to_plain_arrays(result, max_bytes)))
 
 
 def _student_frames(exc: BaseException, code_dir: str) -> list[str]:

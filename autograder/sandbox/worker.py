@@ -157,8 +157,8 @@ def _run_case(job, case, family, limits, as_root) -> None:
     except BaseException as exc:  # noqa: BLE001
         report["message"] = f"the grader could not run this case: {type(exc).__name__}: {exc}"
     report["blocked_imports"] = sorted(set(report["blocked_imports"]))
-    with open(out + ".json", "w") as f:
-        json.dump(report, f)
+    from autograder.sandbox import student
+    student.write_fresh(out + ".json", json.dumps(report).encode())
 
 
 if __name__ == "__main__":
