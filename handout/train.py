@@ -165,6 +165,7 @@ def write_json(data, path):
         with os.fdopen(fd, "w") as f:
             json.dump(finite_or_none(data), f, indent=2, allow_nan=False)
             f.write("\n")
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; outputs are ordinary files
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)

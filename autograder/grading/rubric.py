@@ -23,6 +23,7 @@ class Item:
     points: float
     bonus: bool = False
     all_or_nothing: bool = False
+    flag: str = ""      # added to the report's flags when a case of this item fails
 
 
 @dataclass(frozen=True)
@@ -77,5 +78,9 @@ def _item(raw, path: Path) -> Item:
     points = raw.get("points")
     if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
         raise RubricError(f"rubric {path}: item {raw['id']!r} needs points >= 0")
+    flag = raw.get("flag", "")
+    if not isinstance(flag, str) or not re.match(r"^[a-z0-9_:-]*$", flag):
+        raise RubricError(f"rubric {path}: item {raw['id']!r}: flag must be a word like "
+                          f"'not-vectorised'")
     return Item(raw["id"], str(raw.get("name", raw["id"])), float(points),
-                bool(raw.get("bonus", False)), bool(raw.get("all_or_nothing", False)))
+                bool(raw.get("bonus", False)), bool(raw.get("all_or_nothing", False)), flag)

@@ -62,3 +62,7 @@ def test_leaky_relu(case):
 
 def test_weight_decay(case):
     assert_case_passes(case)
+
+
+def test_vectorisation(case):
+    assert_case_passes(case)

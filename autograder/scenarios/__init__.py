@@ -6,7 +6,7 @@ from types import ModuleType
 
 from autograder.scenarios import (activation, batchnorm, initializers, mlp_backward, mlp_forward,
                                   mlp_training_steps, mlp_update_rule, mlp_zero_grads,
-                                  softmax_cross_entropy, training_stats)
+                                  softmax_cross_entropy, training_stats, vectorisation)
 
 FAMILIES: dict[str, ModuleType] = {
     "activation": activation,
@@ -19,6 +19,7 @@ FAMILIES: dict[str, ModuleType] = {
     "mlp_update_rule": mlp_update_rule,
     "batchnorm": batchnorm,
     "training_stats": training_stats,
+    "vectorisation": vectorisation,
 }
 
 

@@ -67,6 +67,6 @@ class BatchNorm:
         s = 1 / sqrt(var + eps) and averages over the batch axis written <.>, the chain rule
         through norm, mean and var simplifies to
             dL/dx = s * (g - <g> - norm * <g * norm>).
-        Derive it yourself; `tools.gradcheck` checks your result against finite differences.
+        Derive it on paper first; `python -m tools.gradcheck` checks your code numerically.
         """
         raise NotImplementedError

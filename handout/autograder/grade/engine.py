@@ -3,6 +3,7 @@ the sandboxed outcomes, and score the verdicts. Student code is never imported h
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import os
 import tempfile
@@ -10,10 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
-
 from autograder.grade.protect import protect_grader_files
-from autograder.grading.plugin import GradingPlugin
 from autograder.grading.rubric import Rubric, load_rubric
 from autograder.grading.session import GradingSession, Verdict
 from autograder.manifest import DATA_DIR, ManifestError, available_suites, load_manifest
@@ -67,11 +65,15 @@ def grade_submission(request: GradeRequest) -> GradeResult:
         except SubmissionError as exc:
             return _unreadable(rubric, cases, suite, request.source, str(exc),
                                time.monotonic() - started)
-        flags += [f"forbidden-import:{name}" for name in scan_imports(located)]
+        flags += [_import_flag(name) for name in scan_imports(located)]
         session = GradingSession(located, cases, request.limits or rubric.limits)
-        missing = _run_rubric_tests(session, rubric)
+        session.start()
+        try:
+            missing = _run_rubric_tests(session, rubric)
+        finally:
+            session.wait()
     for outcome in (session.outcomes or {}).values():
-        flags += [f"forbidden-import:{name}" for name in outcome.blocked_imports]
+        flags += [_import_flag(name) for name in outcome.blocked_imports]
     flags = sorted(set(flags))
     result = _score(rubric, session, suite, str(request.source), flags, missing)
     result.output = _worker_output(session)
@@ -79,8 +81,25 @@ def grade_submission(request: GradeRequest) -> GradeResult:
     return result
 
 
+# Libraries that are forbidden whether or not this machine has them installed.
+KNOWN_LIBRARIES = frozenset({
+    "torch", "tensorflow", "jax", "jaxlib", "keras", "scipy", "sklearn", "pandas", "cupy",
+    "autograd", "mxnet", "paddle", "theano", "numba", "tinygrad", "mlx", "chainer"})
+
+
+def _import_flag(name: str) -> str:
+    """A forbidden library, or a module the submission imports but does not include."""
+    if name in KNOWN_LIBRARIES or importlib.util.find_spec(name) is not None:
+        return f"forbidden-import:{name}"
+    return f"missing-module:{name}"
+
+
 def _run_rubric_tests(session: GradingSession, rubric: Rubric) -> set[str]:
     """Run test_rubric.py under pytest; return the ids of rubric items with no test function."""
+    import pytest  # here, not at the top: the sandbox is already running by now
+
+    from autograder.grading.plugin import GradingPlugin
+
     plugin = GradingPlugin(session, [item.id for item in rubric.items])
     args = [str(GRADING_DIR / "test_rubric.py"), "-c", str(GRADING_DIR / "pytest.ini"),
             "--rootdir", str(GRADING_DIR), "-p", "no:terminal"]
@@ -107,6 +126,11 @@ def _score(rubric, session, suite, source, flags, missing_tests) -> GradeResult:
             verdict = Verdict(False, f"internal grader error (not your fault): {why}", True)
         verdicts[case.name] = verdict
     failed_items = {c.item for c in session.cases if not verdicts[c.name].passed}
+    # An item's flag marks what its own check found, not code that failed to run at all.
+    flags = sorted(set(flags) | {item.flag for item in rubric.items if item.flag and any(
+        c.item == item.id and not verdicts[c.name].passed
+        and getattr((session.outcomes or {}).get(c.name), "status", "") == "ok"
+        for c in session.cases)})
     names = {item.id: item.name for item in rubric.items}
     forbidden = [f for f in flags if f.startswith("forbidden-import:")]
     zeroed = bool(forbidden) and rubric.forbidden_import_policy == "zero"

@@ -2,6 +2,7 @@
 per-case verdicts the rubric tests record."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 from autograder.manifest import Case
@@ -22,12 +23,35 @@ class GradingSession:
     limits: Limits
     outcomes: dict[str, CaseOutcome] | None = None
     verdicts: dict[str, Verdict] = field(default_factory=dict)
+    _thread: threading.Thread | None = field(default=None, repr=False)
+    _failure: BaseException | None = field(default=None, repr=False)
 
-    def outcome(self, name: str) -> CaseOutcome:
-        if self.outcomes is None:  # all cases run in one sandboxed worker, on first need
+    def start(self) -> None:
+        """Run every case in the sandbox in the background, so that the worker's start-up and
+        the cases overlap with pytest's own start-up in this process."""
+        if self._thread is None and self.outcomes is None:
+            self._thread = threading.Thread(target=self._run, name="sandbox", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        try:
             self.outcomes = run_cases(self.located, [c.worker_spec() for c in self.cases],
                                       self.limits)
-        return self.outcomes[name]
+        except BaseException as exc:  # noqa: BLE001  (re-raised where the outcomes are needed)
+            self._failure = exc
+
+    def wait(self) -> dict[str, CaseOutcome]:
+        if self._thread is None and self.outcomes is None:
+            self._run()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._failure is not None:
+            raise self._failure
+        return self.outcomes
+
+    def outcome(self, name: str) -> CaseOutcome:
+        return self.wait()[name]
 
 
 @dataclass

@@ -7,6 +7,9 @@ from .scoring import format_points
 _FLAG_EXPLANATIONS = {
     "forbidden-import": "the submission imports {}; only numpy and the Python standard library "
                         "are allowed",
+    "missing-module": "the submission imports {}, which it does not include; submit every "
+                      "file your code imports",
+    "unreadable-submission": "no gradable code was found in the submission",
 }
 _GENERIC_ERROR = "internal grader error"
 _MAX_REASON_CHARS = 300

@@ -13,7 +13,9 @@ _libc = ctypes.CDLL(None, use_errno=True)
 
 PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
+PR_SET_NO_NEW_PRIVS = 38
 CLONE_NEWNS = 0x00020000
+CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
 MS_RDONLY = 1
 MS_NOSUID = 2
@@ -38,6 +40,11 @@ def set_subreaper() -> None:
 def set_not_dumpable() -> None:
     """Processes of the same user can no longer ptrace this one or open its /proc fds."""
     _call(_libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl(DUMPABLE)")
+
+
+def set_no_new_privs() -> None:
+    """Neither this process nor anything it starts can gain privileges (setuid programs)."""
+    _call(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(NO_NEW_PRIVS)")
 
 
 def children_of(pid: int) -> list[int]:
@@ -185,6 +192,25 @@ def isolate_as_root(writable_dir: str, readable_paths: list[str]) -> list[str]:
     return skipped
 
 
+def isolate_network_unprivileged() -> list[str]:
+    """Without root: a new user namespace (mapping only our own uid and gid, so nothing changes
+    for file access) that owns a new, empty network namespace. Kernels or policies that forbid
+    unprivileged user namespaces make this a reported no-op. Returns the steps skipped."""
+    uid, gid = os.getuid(), os.getgid()
+    try:
+        _call(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNET), "unshare(user, net)")
+    except OSError as exc:
+        return [f"network namespace: {exc}"]
+    try:
+        for path, text in (("/proc/self/setgroups", "deny"), ("/proc/self/uid_map", f"{uid} {uid} 1"),
+                           ("/proc/self/gid_map", f"{gid} {gid} 1")):
+            with open(path, "w") as f:
+                f.write(text)
+    except OSError as exc:
+        return [f"user namespace id maps: {exc}"]
+    return []
+
+
 def drop_privileges(uid: int) -> None:
     os.setgroups([])
     os.setgid(uid)
@@ -193,17 +219,19 @@ def drop_privileges(uid: int) -> None:
         raise OSError("could not drop privileges")
 
 
-def apply_case_limits(limits, as_root: bool) -> None:
-    """Resource limits of one case process (inherited by anything it starts)."""
+def apply_case_limits(limits, as_root: bool, processes_before: int = 0) -> None:
+    """Resource limits of one case process (inherited by anything it starts).
+
+    RLIMIT_NPROC counts every process of the user: as root the sandbox user is fresh, without
+    root the user's ``processes_before`` (counted when the worker started) are allowed for."""
     mib = 1024 * 1024
     wanted = [
         (resource.RLIMIT_AS, limits.memory_mib * mib),
         (resource.RLIMIT_FSIZE, limits.file_mib * mib),
         (resource.RLIMIT_CORE, 0),
         (resource.RLIMIT_CPU, int(limits.case_seconds) + 2),
+        (resource.RLIMIT_NPROC, limits.processes + (0 if as_root else processes_before)),
     ]
-    if as_root:
-        wanted.append((resource.RLIMIT_NPROC, limits.processes))
     for which, value in wanted:
         soft, hard = resource.getrlimit(which)
         if hard != resource.RLIM_INFINITY:

@@ -12,6 +12,7 @@ import os
 import selectors
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,7 @@ import numpy as np
 from autograder.npz import ArrayFileError, read_npz
 from autograder.sandbox import confine
 from autograder.sandbox.limits import Limits
+from autograder.submission.imports import own_module_names
 
 WORKER = Path(__file__).with_name("worker.py")
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # autograder/
@@ -56,7 +58,15 @@ def run_cases(located, cases: list[dict], limits: Limits | None = None) -> dict[
                         f"limit ({limits.submission_seconds:g} s)")
                 break
             batch = [c for c in remaining if c["name"] in solo] or remaining
-            finished, in_flight = ws.run_worker(batch, deadline, 1 if solo else limits.parallel_cases)
+            alone = bool(solo)
+            finished, in_flight = ws.run_worker(batch, deadline, 1 if alone else limits.parallel_cases)
+            # A case whose result files vanished or were swapped may have been sabotaged by the
+            # case running next to it: it is judged only on a run of its own.
+            suspects = set() if alone else ws.suspects & set(finished)
+            ws.suspects.clear()
+            for name in suspects:
+                del finished[name]
+            solo |= suspects
             outcomes.update(finished)
             solo -= set(finished)
             if len(in_flight) == 1:
@@ -65,7 +75,7 @@ def run_cases(located, cases: list[dict], limits: Limits | None = None) -> dict[
                 solo.discard(name)
             elif in_flight:
                 solo |= set(in_flight)  # innocent cases may be among them: rerun each alone
-            elif not finished:  # the worker could not start a single case: do not loop forever
+            elif not finished and not suspects:  # no case started: do not loop forever
                 reason = ws.worker_error() or "the grading worker did not start"
                 for case in remaining:
                     outcomes[case["name"]] = CaseOutcome("crashed", message=reason)
@@ -82,14 +92,19 @@ class _Workspace:
         self.located = located
         self.limits = limits
         self.uid = None
+        self.suspects: set[str] = set()  # finished cases whose result files were tampered with
 
     def __enter__(self):
         try:
             confine.set_subreaper()
         except OSError:
             pass
+        # The sandbox may write only into code/ and out/. The folder holding them stays the
+        # grader's, so nothing here can be swapped for a link the trusted side would follow.
         self.dir = Path(tempfile.mkdtemp(prefix="autograder-"))
-        os.chmod(self.dir, 0o700)
+        # Trusted-side files (the worker's stderr, copies of results being parsed): never
+        # reachable by the sandbox user.
+        self.private = Path(tempfile.mkdtemp(prefix="autograder-trusted-"))
         self.code = self.dir / "code"
         shutil.copytree(self.located.root, self.code, symlinks=False)
         self.site = self.dir / "site"
@@ -101,16 +116,22 @@ class _Workspace:
         (self.site / "autograder").symlink_to(PACKAGE_DIR)
         self.out = self.dir / "out"
         self.out.mkdir()
-        self.stderr_path = self.dir / "worker-stderr.log"
+        self.stderr_path = self.private / "worker-stderr.log"
         if os.geteuid() == 0:
             self.uid = _free_uid(self.limits.sandbox_uid_base)
-            for path in (self.dir, self.code, self.out, *self.code.rglob("*")):
+            os.chmod(self.dir, 0o711)
+            for path in (self.code, self.out, *self.code.rglob("*")):
                 os.lchown(path, self.uid, self.uid)
+        else:
+            os.chmod(self.dir, 0o700)
+        self.out_fd = os.open(self.out, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
         return self
 
     def __exit__(self, *exc_info):
         self._kill_everything()
+        os.close(self.out_fd)
         shutil.rmtree(self.dir, ignore_errors=True)
+        shutil.rmtree(self.private, ignore_errors=True)
 
     def _kill_everything(self, keep: frozenset[int] = frozenset()) -> None:
         if self.uid is not None:
@@ -131,7 +152,7 @@ class _Workspace:
         job = {
             "site_dir": str(self.site), "work_dir": str(self.dir), "code_dir": str(self.code),
             "out_dir": str(self.out), "kind": self.located.kind, "module": self.located.module,
-            "own_modules": _own_modules(self.code), "uid": self.uid,
+            "own_modules": sorted(own_module_names(self.code)), "uid": self.uid,
             "readable_paths": _interpreter_paths(), "parallel": max(1, int(parallel)),
             "limits": self.limits.to_dict(),
             "cases": [{"name": c["name"], "family": c["family"], "params": c["params"]} for c in cases],
@@ -139,7 +160,7 @@ class _Workspace:
         env = {"PATH": "/usr/bin:/bin", "HOME": str(self.dir), "LANG": "C.UTF-8",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
-        with open(self.stderr_path, "ab") as stderr:
+        with open(self.stderr_path, "ab") as stderr:  # in the private folder: a plain file
             proc = subprocess.Popen(
                 [sys.executable, "-I", "-S", str(WORKER)], stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, stderr=stderr, cwd=self.dir, env=env,
@@ -178,18 +199,57 @@ class _Workspace:
                "does your code kill or signal other processes?)")
         return CaseOutcome("crashed", message=why, output=self._output(name))
 
-    def _output(self, name: str) -> str:
-        path = self.out / f"{name}.log"
+    def _read_out_file(self, filename: str, max_bytes: int) -> tuple[bytes, int] | None:
+        """Up to ``max_bytes`` of a file the sandbox wrote into out/, and its full size; None
+        when it is missing or not a regular file. Links are not followed and FIFOs cannot
+        block (the sandbox user owns out/ and may put anything there)."""
         try:
-            with open(path, "rb") as f:
-                data = f.read(self.limits.captured_chars + 1)
-                size = os.fstat(f.fileno()).st_size
+            fd = os.open(filename, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+                         dir_fd=self.out_fd)
         except OSError:
+            return None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                return None
+            chunks, left = [], max_bytes
+            while left > 0:
+                chunk = os.read(fd, min(left, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                left -= len(chunk)
+            return b"".join(chunks), info.st_size
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+
+    def _output(self, name: str) -> str:
+        read = self._read_out_file(f"{name}.log", self.limits.captured_chars)
+        if read is None:
             return ""
-        text = data[: self.limits.captured_chars].decode("utf-8", errors="replace")
+        data, size = read
+        text = data.decode("utf-8", errors="replace")
         if size > self.limits.captured_chars:
             text += f"\n[... output truncated: {size} bytes in all]"
         return text
+
+    def _read_arrays(self, name: str) -> dict[str, np.ndarray]:
+        """The case's npz, copied out of reach of the sandbox before it is parsed."""
+        limit = self.limits.result_mib * 1024 * 1024
+        read = self._read_out_file(f"{name}.npz", limit + 1)
+        if read is None:
+            raise ArrayFileError("no result file (missing, or not a regular file)")
+        data, size = read
+        if size > limit:
+            raise ArrayFileError(f"result too large ({size} bytes; the limit is {limit})")
+        copy = self.private / "received.npz"
+        copy.write_bytes(data)
+        try:
+            return read_npz(copy, limit)
+        finally:
+            copy.unlink()
 
     def _collect(self, name: str, event: dict) -> CaseOutcome:
         seconds = event.get("seconds") if isinstance(event.get("seconds"), (int, float)) else 0.0
@@ -206,8 +266,9 @@ class _Workspace:
             if sig == signal.SIGXCPU:
                 outcome.status = "timeout"
             return outcome
-        report = _read_report(self.out / f"{name}.json")
+        report = _parse_report(self._read_out_file(f"{name}.json", _MAX_REPORT_BYTES))
         if report is None:
+            self.suspects.add(name)
             code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else "?"
             outcome.message = (f"the process ended (exit code {code}) before reporting a result; "
                                f"does your code call sys.exit() or os._exit()?")
@@ -215,25 +276,25 @@ class _Workspace:
         outcome.status = report["status"]
         outcome.message = report["message"]
         outcome.blocked_imports = report["blocked_imports"]
-        npz = self.out / f"{name}.npz"
-        if outcome.status == "ok" or npz.exists():
-            try:
-                outcome.arrays = read_npz(npz, self.limits.result_mib * 1024 * 1024)
-            except ArrayFileError as exc:
-                if outcome.status == "ok":
-                    outcome.status, outcome.message = "error", str(exc)
+        try:
+            outcome.arrays = self._read_arrays(name)
+        except ArrayFileError as exc:
+            if outcome.status == "ok":
+                self.suspects.add(name)
+                outcome.status, outcome.message = "error", str(exc)
         return outcome
 
 
 _STATUSES = {"ok", "not_implemented", "error", "memory"}
+_MAX_REPORT_BYTES = 1024 * 1024
 
 
-def _read_report(path: Path) -> dict | None:
+def _parse_report(read: tuple[bytes, int] | None) -> dict | None:
+    if read is None or read[1] > _MAX_REPORT_BYTES:
+        return None
     try:
-        if path.stat().st_size > 1024 * 1024:
-            return None
-        report = json.loads(path.read_text(encoding="utf-8", errors="replace"))
-    except (OSError, ValueError):
+        report = json.loads(read[0].decode("utf-8", errors="replace"))
+    except (ValueError, RecursionError):  # deeply nested JSON from a hostile writer
         return None
     if not isinstance(report, dict) or report.get("status") not in _STATUSES:
         return None
@@ -280,7 +341,7 @@ def _events(stream, idle_seconds: float, deadline: float):
             for line in lines:
                 try:
                     event = json.loads(line)
-                except ValueError:
+                except (ValueError, RecursionError):
                     continue
                 if isinstance(event, dict) and isinstance(event.get("case"), str):
                     yield event
@@ -318,8 +379,3 @@ def _interpreter_paths() -> list[str]:
     paths = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), numpy_dir.parent,
              PACKAGE_DIR}
     return sorted(str(p) for p in paths)
-
-
-def _own_modules(code: Path) -> list[str]:
-    names = {p.stem for p in code.glob("*.py")} | {p.name for p in code.iterdir() if p.is_dir()}
-    return sorted(n for n in names if n.isidentifier())

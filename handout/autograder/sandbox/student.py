@@ -2,9 +2,12 @@
 scenario returns into plain float arrays, and describe failures in the student's own terms."""
 from __future__ import annotations
 
+import errno
 import importlib
 import importlib.abc
+import importlib.util
 import os
+import resource
 import sys
 import traceback
 
@@ -15,6 +18,11 @@ from autograder.submission.imports import is_allowed
 
 # Where the contract's names live in the `mlp` package when its __init__ does not re-export them.
 SUBMODULES = ("activations", "loss", "batchnorm", "initializers", "mlp", "training")
+
+
+# Frames that only pass an import along (the blocker, importlib.import_module): the frame
+# before them asked for it.
+_MACHINERY = frozenset({__file__, importlib.__file__})
 
 
 class ImportBlocker(importlib.abc.MetaPathFinder):
@@ -32,14 +40,16 @@ class ImportBlocker(importlib.abc.MetaPathFinder):
             return None
         if self._asked_by_student():
             self.blocked.append(top)
-        raise ImportError(f"import of '{top}' is not allowed: use only numpy and the "
-                          f"Python standard library")
+        raise ImportError(f"import of '{top}' is not allowed: use only numpy, the Python "
+                          f"standard library and your own files (if '{top}' is yours, it is "
+                          f"missing from the submission)")
 
     def _asked_by_student(self) -> bool:
         frame = sys._getframe(1)
         while frame is not None:
             name = frame.f_code.co_filename
-            if not name.startswith("<frozen"):
+            # The first frame that is neither the import machinery nor this blocker asked.
+            if not name.startswith("<frozen") and name not in _MACHINERY:
                 return name.startswith(self.code_dir)
             frame = frame.f_back
         return False
@@ -73,8 +83,60 @@ class SubmissionAPI:
         raise AttributeError(f"your submission does not define `{name}`")
 
 
-def load_api(code_dir: str, kind: str, module: str) -> SubmissionAPI:
+class CompiledSubmission(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """The submission's modules compiled once (in the zygote, where nothing is executed) and
+    served from memory to every case process, which then only executes them.
+
+    A file that does not compile is left out, so its import falls back to the normal path
+    finder and raises the SyntaxError in the case itself, with its line."""
+
+    def __init__(self, code_dir: str):
+        self.code_dir = code_dir
+        self.modules: dict[str, tuple[object, str, bool]] = {}
+        root = os.path.abspath(code_dir)
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d.isidentifier())
+            for file in sorted(files):
+                if not file.endswith(".py") or not file[:-3].isidentifier():
+                    continue
+                path = os.path.join(folder, file)
+                parts = os.path.relpath(path, root)[:-3].split(os.sep)
+                package = parts[-1] == "__init__"
+                name = ".".join(parts[:-1] if package else parts)
+                if not name:
+                    continue
+                try:
+                    with open(path, "rb") as f:
+                        code = compile(f.read(), path, "exec", dont_inherit=True)
+                except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
+                    continue  # the case's own import reports it
+                self.modules[name] = (code, path, package)
+
+    def find_spec(self, fullname, path=None, target=None):
+        entry = self.modules.get(fullname)
+        if entry is None:
+            return None
+        code, file, package = entry
+        spec = importlib.util.spec_from_loader(fullname, self, origin=file, is_package=package)
+        spec.has_location = True
+        if package:
+            spec.submodule_search_locations = [os.path.dirname(file)]
+        return spec
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        code, file, _ = self.modules[module.__spec__.name]
+        module.__file__ = file
+        exec(code, module.__dict__)
+
+
+def load_api(code_dir: str, kind: str, module: str,
+             compiled: CompiledSubmission | None = None) -> SubmissionAPI:
     sys.path.insert(0, code_dir)
+    if compiled is not None:
+        sys.meta_path.insert(1, compiled)  # after the import blocker
     return SubmissionAPI(importlib.import_module(module), package=(kind == "package"))
 
 
@@ -93,10 +155,18 @@ def to_plain_arrays(result, max_bytes: int) -> dict[str, np.ndarray]:
     return arrays
 
 
-def save_result(path: str, result, max_bytes: int) -> None:
-    data = encode_npz(to_plain_arrays(result, max_bytes))
-    with open(path, "wb") as f:
+def write_fresh(path: str, data: bytes) -> None:
+    """Write a new file and rename it over ``path``: whatever another case planted there (a
+    link, a FIFO) is replaced, never followed or blocked on."""
+    temp = f"{path}.{os.getpid()}.tmp"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as f:
         f.write(data)
+    os.replace(temp, path)
+
+
+def save_result(path: str, result, max_bytes: int) -> None:
+    write_fresh(path, encode_npz(to_plain_arrays(result, max_bytes)))
 
 
 def _student_frames(exc: BaseException, code_dir: str) -> list[str]:
@@ -124,6 +194,11 @@ def describe_failure(exc: BaseException, code_dir: str, npz_path: str, max_bytes
                 "message": "not implemented" + (f" ({where[-1].strip()})" if where else "")}
     if isinstance(exc, MemoryError):
         return {"status": "memory", "message": "ran out of memory (MemoryError)"}
+    if isinstance(exc, OSError) and exc.errno == errno.EFBIG:
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0] // (1024 * 1024)
+        return {"status": "error",
+                "message": f"output limit: your code wrote more than {limit} MiB to one file "
+                           f"or to stdout/stderr (printing that much counts too)"}
     if isinstance(exc, SystemExit):
         return {"status": "error", "message": f"your code called sys.exit({exc.code!r})"}
     if isinstance(exc, SyntaxError):

@@ -6,6 +6,7 @@ Started by ``runner.py`` as ``python -I -S worker.py`` with a JSON job on stdin;
 JSON line per event on stdout (``start`` and ``done`` of each case). Nothing here is trusted:
 the runner validates every byte it reads back.
 """
+import gc
 import json
 import os
 import select
@@ -29,23 +30,31 @@ def main() -> None:
 
     limits = Limits(**job["limits"])
     as_root = job["uid"] is not None
+    job["processes_before"] = 0 if as_root else len(confine.processes_of_uid(os.getuid()))
     if as_root:
-        for note in confine.isolate_as_root(job["work_dir"], job["readable_paths"]):
-            print(f"sandbox: {note}", file=sys.stderr)
+        notes = confine.isolate_as_root(job["work_dir"], job["readable_paths"])
         confine.drop_privileges(job["uid"])
+    else:
+        notes = confine.isolate_network_unprivileged()
+    for note in notes:
+        print(f"sandbox: {note}", file=sys.stderr)
     confine.set_subreaper()
     confine.set_not_dumpable()
+    confine.set_no_new_privs()
 
     # Imported once here and shared by every forked case; numpy.random alone costs ~10 ms.
-    import compileall
     import numpy  # noqa: F401
     import numpy.linalg  # noqa: F401
     import numpy.random  # noqa: F401
-    from autograder.sandbox import student  # noqa: F401
+    from autograder.sandbox import student
     from autograder.scenarios import get_family
-    # Bytecode for the submission, compiled (never run) once instead of in every case.
-    compileall.compile_dir(job["code_dir"], quiet=2, workers=1)
+    # The submission compiled (never run) once here instead of in every case.
+    job["compiled"] = student.CompiledSubmission(job["code_dir"])
     families = {case["family"]: get_family(case["family"]) for case in job["cases"]}
+    # Forked cases share these pages copy-on-write; keep the collector from touching (and so
+    # copying) every one of them in every case.
+    gc.collect()
+    gc.freeze()
 
     _run_all(job, families, limits, as_root, confine)
 
@@ -72,6 +81,7 @@ def _run_all(job, families, limits, as_root, confine) -> None:
         wait = max(0.0, min(r.deadline for r in running.values()) - time.monotonic())
         ready, _, _ = select.select([r.pidfd for r in running.values()], [], [], wait)
         now = time.monotonic()
+        done = []
         for run in list(running.values()):
             timed_out = run.pidfd not in ready and now >= run.deadline
             if run.pidfd not in ready and not timed_out:
@@ -81,13 +91,17 @@ def _run_all(job, families, limits, as_root, confine) -> None:
             _, status = os.waitpid(run.pid, 0)
             os.close(run.pidfd)
             del running[run.pid]
-            _emit({"event": "done", "case": run.name, "status": status, "timed_out": timed_out,
-                   "seconds": round(now - run.started, 4)})
+            done.append({"event": "done", "case": run.name, "status": status,
+                         "timed_out": timed_out, "seconds": round(now - run.started, 4)})
+        # Before a case is reported done, whatever it started and left behind (adopted by us, a
+        # subreaper) is killed: nothing of it can still write its result files as they are read.
         strays = set(confine.own_children()) - set(running)
-        if strays:  # something a case started outlived it (adopted: we are a subreaper)
+        if strays:
             for pid in strays:
                 _kill_group(pid)
             confine.kill_children(keep=frozenset(running))
+        for event in done:
+            _emit(event)
 
 
 def _kill_group(pid: int) -> None:
@@ -112,8 +126,13 @@ def _run_case(job, case, family, limits, as_root) -> None:
     try:
         os.setpgid(0, 0)
         from autograder.sandbox import confine
-        confine.apply_case_limits(limits, as_root)
-        log = os.open(out + ".log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        confine.apply_case_limits(limits, as_root, job["processes_before"])
+        for stale in (".json", ".npz", ".log"):  # planted by another case: never read as ours
+            try:
+                os.unlink(out + stale)
+            except FileNotFoundError:
+                pass
+        log = os.open(out + ".log", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(log, 1)
@@ -128,7 +147,7 @@ def _run_case(job, case, family, limits, as_root) -> None:
         blocker = student.install_import_blocker(job["code_dir"], job["own_modules"])
         report["blocked_imports"] = blocker.blocked
         try:
-            api = student.load_api(job["code_dir"], job["kind"], job["module"])
+            api = student.load_api(job["code_dir"], job["kind"], job["module"], job["compiled"])
             arrays = family.run(api, case["params"])
             student.save_result(out + ".npz", arrays, limits.result_mib * 1024 * 1024)
             report["status"] = "ok"
@@ -138,8 +157,8 @@ def _run_case(job, case, family, limits, as_root) -> None:
     except BaseException as exc:  # noqa: BLE001
         report["message"] = f"the grader could not run this case: {type(exc).__name__}: {exc}"
     report["blocked_imports"] = sorted(set(report["blocked_imports"]))
-    with open(out + ".json", "w") as f:
-        json.dump(report, f)
+    from autograder.sandbox import student
+    student.write_fresh(out + ".json", json.dumps(report).encode())
 
 
 if __name__ == "__main__":

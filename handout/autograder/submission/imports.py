@@ -28,7 +28,12 @@ def is_allowed(top_level_name: str, own_modules: Collection[str] = frozenset()) 
     A dotted name is judged by its first component. Pure: no import, no file access."""
     top = top_level_name.partition(".")[0]
     return bool(top) and (top in own_modules or top in ALLOWED_THIRD_PARTY
-                          or top in sys.stdlib_module_names)
+                          or top in sys.stdlib_module_names or top.startswith(_STDLIB_PRIVATE))
+
+
+# Standard-library modules missing from sys.stdlib_module_names because their name depends on
+# the platform (sysconfig's data, imported by numpy.testing).
+_STDLIB_PRIVATE = "_sysconfigdata_"
 
 
 def imported_modules(source: bytes | str) -> list[str]:

@@ -1,0 +1,122 @@
+"""Apply mutants to copies of the solution, grade them end to end, and judge the results.
+
+Grading goes through the real command line: `python -m autograder batch --jobs 2 --suite all`
+over a folder with one submission per mutant (the machine has two cores), or, in a copy of the
+grader without the batch verb, `python -m autograder grade` per submission, two at a time.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from autograder.manifest import SUITES, load_case_specs
+
+from .catalogue import Mutant
+
+ROOT = Path(__file__).resolve().parents[2]
+SOLUTION_PACKAGE = ROOT / "solution" / "mlp"
+VECTORISATION_FLAG = "not-vectorised"
+
+
+class MutantError(ValueError):
+    """A mutant whose edit does not apply to the current solution."""
+
+
+def apply(mutant: Mutant, dest: Path) -> Path:
+    """A submission folder at ``dest`` holding the solution's mlp/ with the mutant's edits."""
+    package = dest / "mlp"
+    shutil.copytree(SOLUTION_PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    path = package / mutant.file
+    text = path.read_text()
+    for old, new in mutant.edits:
+        count = text.count(old)
+        if count != 1:
+            raise MutantError(f"{mutant.id}: {old!r} occurs {count} times in {mutant.file}")
+        text = text.replace(old, new)
+    path.write_text(text)
+    return dest
+
+
+def grade(submission: Path, out: Path, timeout: float = 300) -> dict:
+    """The rubric JSON of one submission, graded on every suite."""
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(submission),
+                           "--suite", "all", "--json", str(out)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError(f"grading {submission} exited {proc.returncode}: {proc.stderr[-2000:]}")
+    return json.loads(out.read_text())
+
+
+def grade_many(class_dir: Path, out_dir: Path, jobs: int = 2) -> dict[str, dict]:
+    """Grade every submission folder in ``class_dir``; folder name -> rubric JSON."""
+    names = sorted(p.name for p in class_dir.iterdir() if p.is_dir())
+    if (ROOT / "autograder" / "batch" / "cli.py").is_file():
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+        proc = subprocess.run([sys.executable, "-m", "autograder", "batch", str(class_dir),
+                               "--out", str(out_dir), "--jobs", str(jobs), "--suite", "all",
+                               "--force"], cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=1800)
+        if proc.returncode != 0:
+            raise RuntimeError(f"batch grading exited {proc.returncode}: {proc.stderr[-2000:]}")
+        return {name: json.loads((out_dir / f"{name}.json").read_text()) for name in names}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {name: pool.submit(grade, class_dir / name, out_dir / f"{name}.json")
+                   for name in names}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def grade_mutants(mutants: list[Mutant], work: Path, jobs: int = 2) -> dict[str, dict]:
+    """Mutant id -> rubric JSON of the solution with that mutant applied."""
+    for m in mutants:
+        apply(m, work / "class" / m.id)
+    return grade_many(work / "class", work / "results", jobs)
+
+
+def case_uses() -> dict[str, set[str]]:
+    """Rubric item -> the items its cases (in every suite) also run."""
+    uses: dict[str, set[str]] = {}
+    for suite in SUITES:
+        for case in load_case_specs(suite):
+            uses.setdefault(case.item, set()).update(case.uses)
+    return uses
+
+
+def allowed_items(mutant: Mutant, uses: dict[str, set[str]]) -> set[str]:
+    """The targets, and every item with a case that runs a target's code."""
+    return set(mutant.targets) | {item for item, used in uses.items() if used & mutant.targets}
+
+
+def hurt_items(result: dict) -> set[str]:
+    """Items with at least one failed case (for items with points: items that lost points)."""
+    return {item["id"] for item in result["items"]
+            if any(not case["passed"] for case in item["cases"])}
+
+
+def problems(mutant: Mutant, result: dict, uses: dict[str, set[str]]) -> list[str]:
+    """Why this mutant's grade is wrong; empty when every target caught it and nothing else
+    was hurt."""
+    found = []
+    if result.get("status") != "graded":
+        found.append(f"grading status {result.get('status')!r}: {result.get('error')}")
+    hurt = hurt_items(result)
+    scores = {item["id"]: (item["score"], item["max_score"]) for item in result["items"]}
+    for target in sorted(mutant.targets):
+        if target not in hurt:
+            found.append(f"survived: {target} passed every case")
+        elif scores[target][1] > 0 and scores[target][0] >= scores[target][1]:
+            found.append(f"survived: {target} kept full points")
+    collateral = hurt - allowed_items(mutant, uses)
+    if collateral:
+        found.append(f"hurt unrelated items: {sorted(collateral)}")
+    flagged = VECTORISATION_FLAG in result.get("flags", [])
+    if "vectorisation" in mutant.targets and not flagged:
+        found.append(f"no {VECTORISATION_FLAG} flag")
+    if flagged and "vectorisation" not in allowed_items(mutant, uses):
+        found.append(f"flagged {VECTORISATION_FLAG} but it does not loop over samples")
+    return found
