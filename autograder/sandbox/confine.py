@@ -87,44 +87,43 @@ def own_children() -> list[int]:
         return children_of(pid)
 
 
+def _kill_until_none(find_victims, after_round, rounds: int) -> int:
+    """SIGKILL what ``find_victims`` returns, again and again until it returns nothing."""
+    killed = 0
+    for _ in range(rounds):
+        victims = find_victims()
+        if not victims:
+            break
+        for pid in victims:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except ProcessLookupError:
+                pass
+        after_round(victims)
+    return killed
+
+
+def _reap(pids: list[int]) -> None:
+    for pid in pids:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+
+
 def kill_children(keep: frozenset[int] = frozenset(), rounds: int = 50) -> int:
     """SIGKILL and reap every child of this process (orphans included, thanks to the subreaper)
     except ``keep``. Repeats until none is left, since a dying child's own children are
     re-parented to us. Returns how many were killed."""
-    killed = 0
-    for _ in range(rounds):
-        victims = [p for p in children_of(os.getpid()) if p not in keep]
-        if not victims:
-            break
-        for pid in victims:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                killed += 1
-            except ProcessLookupError:
-                pass
-        for pid in victims:
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
-    return killed
+    return _kill_until_none(lambda: [p for p in children_of(os.getpid()) if p not in keep],
+                            _reap, rounds)
 
 
 def kill_uid(uid: int, rounds: int = 50) -> int:
     """As root: SIGKILL every process running as ``uid`` (the sandbox user of this run)."""
-    killed = 0
-    for _ in range(rounds):
-        victims = processes_of_uid(uid)
-        if not victims:
-            break
-        for pid in victims:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                killed += 1
-            except ProcessLookupError:
-                pass
-        kill_children(rounds=1)
-    return killed
+    return _kill_until_none(lambda: processes_of_uid(uid),
+                            lambda _: kill_children(rounds=1), rounds)
 
 
 def _hidden_ancestor(path: str) -> str | None:

@@ -6,6 +6,8 @@ Everything here runs in the worker next to student code, so it imports nothing b
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 
 
@@ -16,6 +18,18 @@ class Partial(Exception):
         super().__init__(str(exc))
         self.partial_arrays = arrays
         self.exc = exc
+
+
+@contextmanager
+def keeping_partial(arrays: dict):
+    """Run a block that fills ``arrays``; if it fails after filling some, re-raise as Partial
+    so that what was computed before the failure is still compared."""
+    try:
+        yield arrays
+    except Exception as exc:
+        if arrays:
+            raise Partial(arrays, exc) from exc
+        raise
 
 
 def case_rng(seed: int, stream: int = 0) -> np.random.RandomState:

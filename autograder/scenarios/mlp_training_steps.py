@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.scenarios.common import Partial, build_mlp, mlp_batch, parameter_arrays
+from autograder.scenarios.common import keeping_partial, build_mlp, mlp_batch, parameter_arrays
 from autograder.scenarios.mlp_backward import make_criterion
 
 
@@ -16,7 +16,7 @@ def run(api, params: dict) -> dict[str, np.ndarray]:
     criterion = make_criterion(api, params, upstream)
     mlp = build_mlp(api, params, criterion)
     arrays = {}
-    try:
+    with keeping_partial(arrays):
         for step in range(int(params["steps"])):
             x, labels, upstream = mlp_batch(params, step)
             if hasattr(criterion, "upstream"):
@@ -26,8 +26,4 @@ def run(api, params: dict) -> dict[str, np.ndarray]:
             mlp.backward(labels)
             mlp.step()
             arrays.update(parameter_arrays(mlp, params, f"after_step_{step + 1}"))
-    except Exception as exc:
-        if arrays:
-            raise Partial(arrays, exc) from exc
-        raise
     return arrays

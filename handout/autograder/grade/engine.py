@@ -57,6 +57,10 @@ def grade_submission(request: GradeRequest) -> GradeResult:
     rubric = request.rubric or load_rubric()
     suite, suites = resolve_suites(request.suite, request.data_dir)
     cases = [case for name in suites for case in load_manifest(name, request.data_dir)]
+    # Run cases in the order the rubric's tests will ask for them (item by item), so each test
+    # can judge its cases while later ones are still running.
+    order = {item.id: index for index, item in enumerate(rubric.items)}
+    cases.sort(key=lambda case: order.get(case.item, len(order)))
     protect_grader_files()
     flags = list(request.extra_flags)
     with tempfile.TemporaryDirectory(prefix="autograder-intake-") as scratch:

@@ -25,6 +25,8 @@ class GradingSession:
     verdicts: dict[str, Verdict] = field(default_factory=dict)
     _thread: threading.Thread | None = field(default=None, repr=False)
     _failure: BaseException | None = field(default=None, repr=False)
+    _ready: dict[str, CaseOutcome] = field(default_factory=dict, repr=False)
+    _changed: threading.Condition = field(default_factory=threading.Condition, repr=False)
 
     def start(self) -> None:
         """Run every case in the sandbox in the background, so that the worker's start-up and
@@ -36,9 +38,17 @@ class GradingSession:
     def _run(self) -> None:
         try:
             self.outcomes = run_cases(self.located, [c.worker_spec() for c in self.cases],
-                                      self.limits)
+                                      self.limits, self._arrived)
         except BaseException as exc:  # noqa: BLE001  (re-raised where the outcomes are needed)
             self._failure = exc
+        finally:
+            with self._changed:
+                self._changed.notify_all()
+
+    def _arrived(self, name: str, outcome: CaseOutcome) -> None:
+        with self._changed:
+            self._ready[name] = outcome
+            self._changed.notify_all()
 
     def wait(self) -> dict[str, CaseOutcome]:
         if self._thread is None and self.outcomes is None:
@@ -51,6 +61,14 @@ class GradingSession:
         return self.outcomes
 
     def outcome(self, name: str) -> CaseOutcome:
+        """One case's outcome, as soon as it is final (the rest may still be running)."""
+        thread = self._thread
+        if thread is not None:
+            with self._changed:
+                while name not in self._ready and thread.is_alive():
+                    self._changed.wait(0.5)
+            if name in self._ready:
+                return self._ready[name]
         return self.wait()[name]
 
 

@@ -42,10 +42,20 @@ class CaseOutcome:
     blocked_imports: list[str] = field(default_factory=list)
 
 
-def run_cases(located, cases: list[dict], limits: Limits | None = None) -> dict[str, CaseOutcome]:
-    """Run every case (dicts with name, family, params) on a located submission."""
+def run_cases(located, cases: list[dict], limits: Limits | None = None,
+              on_outcome=None) -> dict[str, CaseOutcome]:
+    """Run every case (dicts with name, family, params) on a located submission.
+
+    ``on_outcome(name, outcome)``, if given, is called once per case as soon as its outcome is
+    final (cases run in the order given), so the caller can judge while the rest still run."""
     limits = limits or Limits()
     outcomes: dict[str, CaseOutcome] = {}
+    reported: set[str] = set()
+
+    def report(name: str, outcome: CaseOutcome) -> None:
+        if on_outcome is not None and name not in reported:
+            reported.add(name)
+            on_outcome(name, outcome)
     with _Workspace(located, limits) as ws:
         deadline = time.monotonic() + limits.submission_seconds
         remaining = list(cases)
@@ -59,7 +69,11 @@ def run_cases(located, cases: list[dict], limits: Limits | None = None) -> dict[
                 break
             batch = [c for c in remaining if c["name"] in solo] or remaining
             alone = bool(solo)
-            finished, in_flight = ws.run_worker(batch, deadline, 1 if alone else limits.parallel_cases)
+            finished, in_flight = ws.run_worker(
+                batch, deadline, 1 if alone else limits.parallel_cases,
+                # final at once unless its files were tampered with next to another case
+                lambda name, outcome: None if not alone and name in ws.suspects
+                else report(name, outcome))
             # A case whose result files vanished or were swapped may have been sabotaged by the
             # case running next to it: it is judged only on a run of its own.
             suspects = set() if alone else ws.suspects & set(finished)
@@ -81,6 +95,8 @@ def run_cases(located, cases: list[dict], limits: Limits | None = None) -> dict[
                     outcomes[case["name"]] = CaseOutcome("crashed", message=reason)
                 break
             remaining = [c for c in remaining if c["name"] not in outcomes]
+            for name, outcome in outcomes.items():
+                report(name, outcome)
     return outcomes
 
 
@@ -145,7 +161,7 @@ class _Workspace:
             return ""
         return text[-1500:]
 
-    def run_worker(self, cases: list[dict], deadline: float, parallel: int):
+    def run_worker(self, cases: list[dict], deadline: float, parallel: int, on_collected=None):
         """Run ``cases`` in one worker until it finishes, dies or hangs.
 
         Returns (finished outcomes, names of the cases it was running when it stopped early)."""
@@ -183,6 +199,8 @@ class _Workspace:
                 elif event.get("event") == "done" and name in in_flight:
                     in_flight.remove(name)
                     finished[name] = self._collect(name, event)
+                    if on_collected is not None:
+                        on_collected(name, finished[name])
                     if len(finished) == len(cases):
                         break
         finally:

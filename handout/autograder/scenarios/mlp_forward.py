@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.scenarios.common import (Partial, ProbeCriterion, bn_layers, build_mlp,
+from autograder.scenarios.common import (keeping_partial, ProbeCriterion, bn_layers, build_mlp,
                                          mlp_batch)
 
 
@@ -26,7 +26,7 @@ def run(api, params: dict) -> dict[str, np.ndarray]:
     x, _, upstream = mlp_batch(params, 0)
     mlp = build_mlp(api, params, ProbeCriterion(upstream))
     arrays = {}
-    try:
+    with keeping_partial(arrays):
         for k in range(int(params.get("warmup", 0))):
             mlp.forward(mlp_batch(params, 1 + k)[0])
         if params.get("warmup"):
@@ -36,8 +36,4 @@ def run(api, params: dict) -> dict[str, np.ndarray]:
         arrays["mlp.forward" + ("@eval_mode" if params.get("eval") else "")] = mlp.forward(x)
         if params.get("eval"):
             arrays.update(running_stats(mlp, params, "after_eval_forward"))
-    except Exception as exc:
-        if arrays:
-            raise Partial(arrays, exc) from exc
-        raise
     return arrays

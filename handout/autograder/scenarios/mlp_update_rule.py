@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.scenarios.common import (Partial, ProbeCriterion, build_mlp, mlp_batch,
+from autograder.scenarios.common import (keeping_partial, ProbeCriterion, build_mlp, mlp_batch,
                                          parameter_arrays, write_gradients)
 
 
@@ -16,13 +16,9 @@ def run(api, params: dict) -> dict[str, np.ndarray]:
     _, _, upstream = mlp_batch(params, 0)
     mlp = build_mlp(api, params, ProbeCriterion(upstream))
     arrays = {}
-    try:
+    with keeping_partial(arrays):
         for step in range(int(params["steps"])):
             write_gradients(mlp, params, step)
             mlp.step()
             arrays.update(parameter_arrays(mlp, params, f"after_step_{step + 1}"))
-    except Exception as exc:
-        if arrays:
-            raise Partial(arrays, exc) from exc
-        raise
     return arrays
