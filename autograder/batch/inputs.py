@@ -63,12 +63,13 @@ def _unwrapped(folder: Path) -> Path:
         folder = entries[0]
 
 
+SUBMISSION_MARKERS = frozenset({"mlp", "hw1", "hw1.py", "__init__.py"})
+
+
 def _looks_like_submission(folder: Path) -> bool:
-    """A student's own folder holds code; a wrapper holds only other folders and archives."""
-    for entry in _visible_entries(folder):
-        if entry.name == "mlp" or entry.suffix == ".py":
-            return True
-    return False
+    """A student's own folder holds the graded code (mlp/, hw1.py, hw1/, or a package's
+    __init__.py); a wrapper holds the students' entries."""
+    return any(entry.name in SUBMISSION_MARKERS for entry in _visible_entries(folder))
 
 
 def _visible_entries(folder: Path) -> list[Path]:

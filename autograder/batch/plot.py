@@ -14,6 +14,7 @@ def render_report(summary: dict, totals: list[float]) -> bytes:
     # Imported here: only the batch's last step needs matplotlib (and no display).
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     figure = Figure(figsize=(11, 4.8), layout="constrained")
     FigureCanvasAgg(figure)
@@ -23,6 +24,7 @@ def render_report(summary: dict, totals: list[float]) -> bytes:
     left.set_xlim(0, cap)
     left.set_xlabel(f"total score (out of {cap:g})")
     left.set_ylabel("students")
+    left.yaxis.set_major_locator(MaxNLocator(integer=True))
     mean = summary["total"]["mean"]
     left.set_title(f"{summary['graded']} students graded" +
                    (f", mean {mean:g}, median {summary['total']['median']:g}" if totals else ""))

@@ -2,7 +2,8 @@
 
 Statistics are over the students whose grading completed (status ``graded``); students the
 grader failed on are listed under ``grader_errors`` instead of counting as zeros.
-The pass rate of an item is the fraction of those students who earned its full points.
+The pass rate of an item is the fraction of those students who earned its full points (for an
+item worth 0 points: who passed all its cases).
 """
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ def summarize(rubric, graded: Sequence[tuple[str, GradeResult]]) -> dict:
             item = next((i for i in result.items if i.id == spec.id), None)
             score = item.score if item else 0.0
             scores.append(score)
-            full += score >= spec.points - _FULL
+            # A 0-point item (a flag-only check) counts as passed when all its cases passed.
+            full += (score >= spec.points - _FULL if spec.points > 0
+                     else bool(item and item.all_passed))
         items.append({"id": spec.id, "name": spec.name, "max_score": spec.points,
                       "bonus": spec.bonus, **_stats(scores),
                       "pass_rate": round(full / len(ok), 4) if ok else None})

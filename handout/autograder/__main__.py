@@ -11,6 +11,7 @@ VERBS = {
     "references": ("autograder.references.cli", "regenerate the reference tensors from solution/"),
     "batch": ("autograder.batch.cli", "grade a whole class"),
     "gradescope-bundle": ("autograder.bundle.cli", "build a Gradescope autograder zip"),
+    "autolab-bundle": ("autograder.bundle.autolab.__main__", "build the Autolab autograde files"),
 }
 
 

@@ -211,16 +211,36 @@ def _refuse(self, fan_in, alpha=0.9):
 BatchNorm.__init__ = _refuse
 ''')
 
+# Kills the case's parent only while that is the sandbox worker. Two such cases run side by
+# side; once the first has killed the worker, the second is an orphan whose parent is the
+# grader itself, which a non-root run cannot protect (docs/security.md), so the corpus aims at
+# the worker and leaves that documented hole out of the end-to-end expectations.
+WORKER_PARENT = '''
+import os as _os, signal as _signal
+
+
+def _kill_worker_parent():
+    parent = _os.getppid()
+    try:
+        with open("/proc/%d/cmdline" % parent, "rb") as handle:
+            is_worker = b"worker.py" in handle.read()
+    except OSError:
+        is_worker = False
+    if is_worker:
+        _os.kill(parent, _signal.SIGKILL)
+'''
+
 # As root the sandbox user owns the worker, so this kills it (and with kill(-1) every process
 # of the sandbox user, the other running case included); the innocent one must be rerun.
 KILL_THE_PARENT = Attack("kill the parent process", "initializers.py",
                          targets=frozenset({"initializers"}),
-                         reason="grading process stopped while running this case", code='''
-import os as _os, signal as _signal
-
+                         reason="grading process stopped while running this case",
+                         code=WORKER_PARENT + '''
 
 def random_normal_weight_init(d0, d1):
-    _os.kill(-1 if d0 == 1 and {kill_everyone} else _os.getppid(), _signal.SIGKILL)
+    if d0 == 1 and {kill_everyone}:
+        _os.kill(-1, _signal.SIGKILL)
+    _kill_worker_parent()
 ''')
 
 CRASHES = [EXIT_IN_METHOD, SYS_EXIT_IN_INIT, SEGFAULT, RECURSION, EXCEPTION_IN_INIT,
@@ -336,8 +356,9 @@ def get_training_stats(*args, **kwargs):
 # other files become FIFOs, or links to {trap}, a file the grader must never create.
 TRAPS = Attack("links and FIFOs for the trusted side", "initializers.py",
                targets=frozenset({"initializers"}),
-               reason="grading process stopped while running this case", code='''
-import glob as _glob, os as _os, signal as _signal
+               reason="grading process stopped while running this case",
+               code=WORKER_PARENT + '''
+import glob as _glob
 
 _VISIBLE = ["sigmoid_basic", "tanh_basic", "relu_basic", "init_small", "init_seed_7",
             "training_stats_values", "linear_forward"]
@@ -365,7 +386,7 @@ def random_normal_weight_init(d0, d1):
     for name in ("worker-stderr.log", "out", "site"):
         _trap(_os.path.join(out, "..", name), {trap!r})
     _trap(own_log, {secret!r} if d0 == 4 else None)
-    _os.kill(_os.getppid(), _signal.SIGKILL)
+    _kill_worker_parent()
 ''')
 
 RESOURCES = [ENDLESS_LOOP, MEMORY_GROWTH, CHATTY, FLOOD, DAEMONS, TRAPS]

@@ -17,6 +17,7 @@ from autograder.batch.fingerprint import grader_key, submission_hash
 from autograder.batch.inputs import InputError, Student, find_students, unpack_class_archive
 from autograder.batch.plot import write_report
 from autograder.batch.pool import run_each
+from autograder.batch.preload import preload_grader
 from autograder.batch.progress import Progress
 from autograder.batch.scratch import scratch_root
 from autograder.batch.summary import summarize, write_summary
@@ -59,10 +60,10 @@ def run_batch(request: BatchRequest) -> BatchOutcome:
     started = time.monotonic()
     suite, _ = resolve_suites(request.suite, request.data_dir)
     key = grader_key(suite, request.rubric.path, request.data_dir)
-    out = _output_folder(request.out, request.input)
     results: dict[str, GradeResult] = {}
     with tempfile.TemporaryDirectory(prefix="autograder-batch-") as scratch:
         students = _students(Path(request.input), Path(scratch))
+        out = _output_folder(request.out, request.input)
         pending = []
         for student in students:
             reused = None if request.force else _reusable(out, student, key)
@@ -93,6 +94,8 @@ def run_batch(request: BatchRequest) -> BatchOutcome:
             results[student.id] = result
             progress.advance()
 
+        if pending:
+            preload_grader()
         try:
             run_each(pending, grade_one, max(1, request.jobs), record)
         finally:

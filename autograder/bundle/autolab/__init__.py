@@ -1,0 +1,37 @@
+"""The Autolab entry: ``autograde-Makefile`` plus ``autograde.tar`` (the grader package with the
+rubric and all references, ``autolab-grade.sh``, the pinned ``requirements.txt`` and a
+zero-score line used when the grader itself fails).
+
+Build them with ``python -m autograder autolab-bundle OUT_DIR``; upload both files to the
+assessment. The assessment's problem names must be the rubric item ids.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from autograder.bundle.archive import tar_bytes, write_archive
+from autograder.bundle.contents import grader_files, rubric_item_ids
+from autograder.bundle.pins import requirements_text
+from autograder.results.atomic import write_bytes
+
+TEMPLATES = Path(__file__).resolve().parent
+MAKEFILE, TARBALL, DRIVER = "autograde-Makefile", "autograde.tar", "autolab-grade.sh"
+
+
+def autolab_tar_files(rubric_path: Path | None = None) -> dict[str, bytes]:
+    files = grader_files(rubric_path)
+    files[DRIVER] = (TEMPLATES / DRIVER).read_bytes()
+    files["requirements.txt"] = requirements_text().encode()
+    zeros = {"scores": {item_id: 0.0 for item_id in rubric_item_ids(rubric_path)}}
+    files["autolab-zero-scores.json"] = (json.dumps(zeros, separators=(",", ":")) + "\n").encode()
+    return files
+
+
+def build_autolab_bundle(out_dir: Path, rubric_path: Path | None = None) -> list[Path]:
+    """Write ``autograde-Makefile`` and ``autograde.tar`` (deterministic) into ``out_dir``."""
+    out_dir = Path(out_dir)
+    write_bytes(out_dir / MAKEFILE, (TEMPLATES / MAKEFILE).read_bytes())
+    write_archive(out_dir / TARBALL, tar_bytes(autolab_tar_files(rubric_path),
+                                               executables=[DRIVER]))
+    return [out_dir / MAKEFILE, out_dir / TARBALL]
