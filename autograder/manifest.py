@@ -38,7 +38,9 @@ class Case:
     data_dir: Path | None = None
 
     def worker_spec(self) -> dict:
-        return {"name": self.name, "family": self.family, "params": self.params}
+        """What the sandbox needs; cases of one rubric item may share a process."""
+        return {"name": self.name, "family": self.family, "params": self.params,
+                "group": self.item}
 
     def reference(self) -> dict:
         """The saved arrays, checked against the manifest's checksums."""

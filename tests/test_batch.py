@@ -393,7 +393,7 @@ def test_progress_line_counts_reuse_and_estimates_the_rest():
 
 
 def test_scratch_goes_to_shared_memory_only_when_it_is_roomy_and_tmpdir_is_unset(monkeypatch):
-    from autograder.batch import scratch
+    from autograder import scratch
 
     class Stats:
         f_frsize = 4096

@@ -1,4 +1,6 @@
 """Every gradient of the reference solution against central finite differences."""
+import zlib
+
 import numpy as np
 import pytest
 
@@ -21,7 +23,9 @@ def test_numerical_gradient_of_a_known_function():
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("name", ["Sigmoid", "Tanh", "ReLU", "LeakyReLU"])
 def test_activation_derivative(name, shape):
-    rng = np.random.default_rng(hash((name, shape)) % 2**32)
+    # A fixed seed per case: str hashes change between processes, and an unlucky draw (a tanh
+    # input far in the tail, alone in a 1x1 batch) leaves finite differences mostly rounding.
+    rng = np.random.default_rng(zlib.crc32(f"{name}{shape}".encode()))
     errors = check_activation(getattr(mlp, name)(), shape, rng)
     assert errors["d/dx"] < TOL
 

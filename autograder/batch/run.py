@@ -19,7 +19,7 @@ from autograder.batch.plot import write_report
 from autograder.batch.pool import run_each
 from autograder.batch.preload import preload_grader
 from autograder.batch.progress import Progress
-from autograder.batch.scratch import scratch_root
+from autograder.scratch import scratch_root
 from autograder.batch.summary import summarize, write_summary
 from autograder.grade.engine import GradeRequest, grade_submission, resolve_suites
 from autograder.grading.rubric import Rubric

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from autograder.grade.engine import SUITE_CHOICES, GradeRequest, grade_submissio
 from autograder.grading.rubric import RubricError, load_rubric
 from autograder.manifest import DATA_DIR, ManifestError
 from autograder import results
+from autograder.scratch import scratch_root
 
 PROG = "autograder grade"
 
@@ -35,6 +37,7 @@ def main(args) -> int:
     for option in (args.json, args.gradescope):
         if option is not None and option.is_dir():
             return fail(PROG, f"{option} is a folder; give a file path")
+    tempfile.tempdir = scratch_root() or tempfile.tempdir
     try:
         rubric = load_rubric(args.rubric) if args.rubric else load_rubric()
         request = GradeRequest(args.submission, args.suite, rubric, args.data)

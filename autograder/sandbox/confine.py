@@ -218,24 +218,46 @@ def drop_privileges(uid: int) -> None:
         raise OSError("could not drop privileges")
 
 
-def apply_case_limits(limits, as_root: bool, processes_before: int = 0) -> None:
-    """Resource limits of one case process (inherited by anything it starts).
+def case_cpu_seconds(limits) -> int:
+    return int(limits.case_seconds) + 2
+
+
+def apply_case_limits(limits, as_root: bool, processes_before: int = 0, cases: int = 1) -> None:
+    """Resource limits of a process that runs ``cases`` cases one after another (inherited by
+    anything it starts). The CPU limit's soft part covers the first case; ``allow_cpu_seconds``
+    moves it on for each next one, within a hard limit for them all.
 
     RLIMIT_NPROC counts every process of the user: as root the sandbox user is fresh, without
     root the user's ``processes_before`` (counted when the worker started) are allowed for."""
     mib = 1024 * 1024
+    cpu = case_cpu_seconds(limits)
     wanted = [
-        (resource.RLIMIT_AS, limits.memory_mib * mib),
-        (resource.RLIMIT_FSIZE, limits.file_mib * mib),
-        (resource.RLIMIT_CORE, 0),
-        (resource.RLIMIT_CPU, int(limits.case_seconds) + 2),
-        (resource.RLIMIT_NPROC, limits.processes + (0 if as_root else processes_before)),
+        (resource.RLIMIT_AS, limits.memory_mib * mib, None),
+        (resource.RLIMIT_FSIZE, limits.file_mib * mib, None),
+        (resource.RLIMIT_CORE, 0, None),
+        (resource.RLIMIT_CPU, cpu, cpu * max(1, cases)),
+        (resource.RLIMIT_NPROC, limits.processes + (0 if as_root else processes_before), None),
     ]
-    for which, value in wanted:
+    for which, value, ceiling in wanted:
+        ceiling = value if ceiling is None else ceiling
         soft, hard = resource.getrlimit(which)
         if hard != resource.RLIM_INFINITY:
-            value = min(value, hard)
+            value, ceiling = min(value, hard), min(ceiling, hard)
         try:
-            resource.setrlimit(which, (value, value))
+            resource.setrlimit(which, (value, ceiling))
         except (ValueError, OSError):
             pass
+
+
+def allow_cpu_seconds(limits) -> None:
+    """The next case may use a full case's CPU time from now (within the hard limit)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used = int(usage.ru_utime + usage.ru_stime) + 1
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = used + case_cpu_seconds(limits)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+    except (ValueError, OSError):
+        pass

@@ -21,6 +21,8 @@ class Limits:
     processes: int = 64                 # processes + threads of the sandbox user (root runs only)
     sandbox_uid_base: int = 61000       # root runs use a fresh uid from [base, base + 1000)
     parallel_cases: int = 2             # case processes at once (not a limit: a speed setting)
+    cases_per_process: int = 16         # cases of one rubric item run one after another in one
+                                        # process (1: every case in a process of its own)
 
     @classmethod
     def from_mapping(cls, values: dict) -> "Limits":

@@ -17,15 +17,18 @@ import subprocess
 import sys
 import tempfile
 import time
+import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from autograder.npz import ArrayFileError, read_npz
 from autograder.sandbox import confine
 from autograder.sandbox.limits import Limits
 from autograder.submission.imports import own_module_names
+
+if TYPE_CHECKING:
+    import numpy as np
 
 WORKER = Path(__file__).with_name("worker.py")
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # autograder/
@@ -71,6 +74,7 @@ def run_cases(located, cases: list[dict], limits: Limits | None = None,
             alone = bool(solo)
             finished, in_flight = ws.run_worker(
                 batch, deadline, 1 if alone else limits.parallel_cases,
+                1 if alone else limits.cases_per_process,
                 # final at once unless its files were tampered with next to another case
                 lambda name, outcome: None if not alone and name in ws.suspects
                 else report(name, outcome))
@@ -125,7 +129,7 @@ class _Workspace:
         shutil.copytree(self.located.root, self.code, symlinks=False)
         self.site = self.dir / "site"
         self.site.mkdir()
-        numpy_dir = Path(np.__file__).resolve().parent
+        numpy_dir = _numpy_dir()
         for path in (numpy_dir, numpy_dir.with_name("numpy.libs")):
             if path.exists():
                 (self.site / path.name).symlink_to(path)
@@ -161,8 +165,11 @@ class _Workspace:
             return ""
         return text[-1500:]
 
-    def run_worker(self, cases: list[dict], deadline: float, parallel: int, on_collected=None):
-        """Run ``cases`` in one worker until it finishes, dies or hangs.
+    def run_worker(self, cases: list[dict], deadline: float, parallel: int, group_size: int,
+                   on_collected=None):
+        """Run ``cases`` in one worker until it finishes, dies or hangs; ``parallel`` processes
+        at a time, each running up to ``group_size`` consecutive cases of one group (a case's
+        ``group``, by default its family; grading groups by rubric item).
 
         Returns (finished outcomes, names of the cases it was running when it stopped early)."""
         job = {
@@ -170,8 +177,10 @@ class _Workspace:
             "out_dir": str(self.out), "kind": self.located.kind, "module": self.located.module,
             "own_modules": sorted(own_module_names(self.code)), "uid": self.uid,
             "readable_paths": _interpreter_paths(), "parallel": max(1, int(parallel)),
+            "group_size": max(1, int(group_size)),
             "limits": self.limits.to_dict(),
-            "cases": [{"name": c["name"], "family": c["family"], "params": c["params"]} for c in cases],
+            "cases": [{"name": c["name"], "family": c["family"], "params": c["params"],
+                       "group": str(c.get("group", c["family"]))} for c in cases],
         }
         env = {"PATH": "/usr/bin:/bin", "HOME": str(self.dir), "LANG": "C.UTF-8",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -381,6 +390,11 @@ def _kill_session(proc: subprocess.Popen) -> None:
         proc.stdout.close()
 
 
+def _numpy_dir() -> Path:
+    """NumPy's folder, found without importing it (this process may not need it yet)."""
+    return Path(importlib.util.find_spec("numpy").origin).resolve().parent
+
+
 def _free_uid(base: int) -> int:
     """A uid no process uses right now, so parallel root runs never share a sandbox user."""
     start = os.getpid() % 1000
@@ -393,7 +407,7 @@ def _free_uid(base: int) -> int:
 
 def _interpreter_paths() -> list[str]:
     """What the worker must be able to read: Python, its virtual environment, NumPy, the grader."""
-    numpy_dir = Path(np.__file__).resolve().parent
+    numpy_dir = _numpy_dir()
     paths = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), numpy_dir.parent,
              PACKAGE_DIR}
     return sorted(str(p) for p in paths)

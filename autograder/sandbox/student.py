@@ -56,9 +56,17 @@ class ImportBlocker(importlib.abc.MetaPathFinder):
 
 
 def install_import_blocker(code_dir: str, own_modules: list[str]) -> ImportBlocker:
+    """A new blocker in front of every other finder (an earlier one, if any, is replaced)."""
     blocker = ImportBlocker(code_dir, own_modules)
-    sys.meta_path.insert(0, blocker)
+    sys.meta_path[:] = [blocker] + [f for f in sys.meta_path if not isinstance(f, ImportBlocker)]
     return blocker
+
+
+def forget_modules(own_modules: list[str]) -> None:
+    """Drop the submission's modules from sys.modules, so the next import runs them afresh."""
+    own = frozenset(own_modules)
+    for name in [n for n in sys.modules if n.partition(".")[0] in own]:
+        del sys.modules[name]
 
 
 class SubmissionAPI:
@@ -134,8 +142,9 @@ class CompiledSubmission(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 def load_api(code_dir: str, kind: str, module: str,
              compiled: CompiledSubmission | None = None) -> SubmissionAPI:
-    sys.path.insert(0, code_dir)
-    if compiled is not None:
+    if code_dir not in sys.path:
+        sys.path.insert(0, code_dir)
+    if compiled is not None and compiled not in sys.meta_path:
         sys.meta_path.insert(1, compiled)  # after the import blocker
     return SubmissionAPI(importlib.import_module(module), package=(kind == "package"))
 

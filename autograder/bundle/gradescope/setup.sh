@@ -34,5 +34,7 @@ fi
 "$ROOT/venv/bin/python" -m pip install --no-cache-dir --upgrade pip
 "$ROOT/venv/bin/python" -m pip install --no-cache-dir -r "$SOURCE/requirements.txt"
 chmod 755 "$SOURCE/run_autograder"
-# Fail the image build now, not every submission later.
+# Byte-compile the grader once, so no submission pays for it; fail the image build now, not
+# every submission later.
+"$ROOT/venv/bin/python" -m compileall -q "$SOURCE/autograder"
 cd "$SOURCE" && "$ROOT/venv/bin/python" -c 'import numpy, pytest, autograder.grade.engine'

@@ -98,6 +98,14 @@ def _import_flag(name: str) -> str:
     return f"missing-module:{name}"
 
 
+# Only trusted code runs in this session (student code never does), so per-test output and
+# log capture, warning recording and the like only cost time (a few ms per case).
+_QUIET_PYTEST = ["--capture=no", "-p", "no:logging", "-p", "no:warnings", "-p", "no:faulthandler",
+                 "-p", "no:doctest", "-p", "no:junitxml", "-p", "no:pastebin",
+                 "-p", "no:stepwise", "-p", "no:cacheprovider", "-p", "no:unraisableexception",
+                 "-p", "no:threadexception"]
+
+
 def _run_rubric_tests(session: GradingSession, rubric: Rubric) -> set[str]:
     """Run test_rubric.py under pytest; return the ids of rubric items with no test function."""
     import pytest  # here, not at the top: the sandbox is already running by now
@@ -106,7 +114,7 @@ def _run_rubric_tests(session: GradingSession, rubric: Rubric) -> set[str]:
 
     plugin = GradingPlugin(session, [item.id for item in rubric.items])
     args = [str(GRADING_DIR / "test_rubric.py"), "-c", str(GRADING_DIR / "pytest.ini"),
-            "--rootdir", str(GRADING_DIR), "-p", "no:terminal"]
+            "--rootdir", str(GRADING_DIR), "-p", "no:terminal", *_QUIET_PYTEST]
     saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:

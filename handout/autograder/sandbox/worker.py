@@ -1,6 +1,8 @@
-"""The untrusted side: a zygote that imports NumPy and the scenarios once, then forks one child
-per case. The child imports the submission, runs the case's scenario and writes
-``<case>.npz`` (plain float arrays) and ``<case>.json`` (status and message) into the out folder.
+"""The untrusted side: a zygote that imports NumPy and the scenarios once, then forks a child per
+group of consecutive cases (one rubric item's when grading; ``group_size`` at most; 1 in a
+rerun). For each case in turn the
+child imports the submission afresh, runs the case's scenario and writes ``<case>.npz`` (plain
+float arrays) and ``<case>.json`` (status and message) into the out folder.
 
 Started by ``runner.py`` as ``python -I -S worker.py`` with a JSON job on stdin; it writes one
 JSON line per event on stdout (``start`` and ``done`` of each case). Nothing here is trusted:
@@ -60,39 +62,108 @@ def main() -> None:
 
 
 class _Running:
-    def __init__(self, name: str, pid: int, deadline: float):
-        self.name, self.pid, self.deadline = name, pid, deadline
-        self.started = time.monotonic()
+    """A forked process running ``cases`` (one group) one after another. It writes one byte,
+    ``d``, to its progress pipe after each case; the case after it starts at once."""
+
+    def __init__(self, cases: list[dict], pid: int, progress: int, case_seconds: float):
+        self.cases, self.pid, self.progress = cases, pid, progress
+        self.case_seconds = case_seconds
         self.pidfd = os.pidfd_open(pid)
+        self.progress_open = True
+        self.current = 0
+        self._restart_clock()
+
+    def _restart_clock(self) -> None:
+        self.started = time.monotonic()
+        self.deadline = self.started + self.case_seconds
+
+    @property
+    def name(self) -> str:
+        return self.cases[self.current]["name"]
+
+    def done_event(self, status: int, timed_out: bool, now: float) -> dict:
+        return {"event": "done", "case": self.name, "status": status, "timed_out": timed_out,
+                "seconds": round(now - self.started, 4)}
+
+    def read_progress(self, now: float) -> list[dict]:
+        """Events for the cases the process reports finished: done for each, start for the
+        case after it."""
+        events = []
+        try:
+            data = os.read(self.progress, 4096)
+            self.progress_open = bool(data)
+        except BlockingIOError:
+            data = b""
+        for _ in range(data.count(b"d")):
+            if self.current >= len(self.cases):
+                break
+            events.append(self.done_event(0, False, now))
+            self.current += 1
+            self._restart_clock()
+            if self.current < len(self.cases):
+                events.append({"event": "start", "case": self.name})
+        return events
+
+    def close(self) -> None:
+        os.close(self.pidfd)
+        os.close(self.progress)
+
+
+def _next_group(pending: list[dict], size: int) -> list[dict]:
+    """The first pending case and the ones after it of the same group, up to ``size``; a case
+    to rerun after a crash goes alone."""
+    group = [pending.pop(0)]
+    while (pending and len(group) < size and not group[0].get("alone")
+           and not pending[0].get("alone") and pending[0]["group"] == group[0]["group"]):
+        group.append(pending.pop(0))
+    return group
 
 
 def _run_all(job, families, limits, as_root, confine) -> None:
-    """Fork up to ``parallel`` case processes at a time; kill any that overstays its time."""
+    """Fork up to ``parallel`` case processes at a time, each running a group of cases; kill any whose current case overstays its time. The cases a process did not finish
+    (it crashed, or was killed) run again one per process, so a crash costs only its own case."""
     pending = list(job["cases"])
+    group_size = max(1, int(job["group_size"]))
     running: dict[int, _Running] = {}
     while pending or running:
         while pending and len(running) < job["parallel"]:
-            case = pending.pop(0)
-            _emit({"event": "start", "case": case["name"]})
+            group = _next_group(pending, group_size)
+            read_end, write_end = os.pipe()
             pid = os.fork()
             if pid == 0:
-                _run_child(job, case, families[case["family"]], limits, as_root)
-            running[pid] = _Running(case["name"], pid, time.monotonic() + limits.case_seconds)
+                os.close(read_end)
+                _run_child(job, group, families, limits, as_root, write_end)
+            os.close(write_end)
+            os.set_blocking(read_end, False)
+            running[pid] = _Running(group, pid, read_end, limits.case_seconds)
+            _emit({"event": "start", "case": group[0]["name"]})
         wait = max(0.0, min(r.deadline for r in running.values()) - time.monotonic())
-        ready, _, _ = select.select([r.pidfd for r in running.values()], [], [], wait)
+        watched = ([r.pidfd for r in running.values()]
+                   + [r.progress for r in running.values() if r.progress_open])
+        ready, _, _ = select.select(watched, [], [], wait)
         now = time.monotonic()
-        done = []
+        events, retry = [], []
         for run in list(running.values()):
-            timed_out = run.pidfd not in ready and now >= run.deadline
-            if run.pidfd not in ready and not timed_out:
+            exited = run.pidfd in ready
+            if run.progress in ready or exited:  # what it reported, also just before it ended
+                events += run.read_progress(now)
+            overdue = not exited and now >= run.deadline
+            if not (exited or overdue):
                 continue
-            if timed_out:
+            if overdue:
                 _kill_group(run.pid)
             _, status = os.waitpid(run.pid, 0)
-            os.close(run.pidfd)
+            if run.current < len(run.cases):
+                if overdue or run.current == 0:
+                    events.append(run.done_event(status, overdue, now))
+                    retry += run.cases[run.current + 1:]
+                else:
+                    # It died after other cases ran in the same process, which may have left
+                    # something behind (a thread, a signal handler): the case is judged alone.
+                    retry += run.cases[run.current:]
+            run.close()
             del running[run.pid]
-            done.append({"event": "done", "case": run.name, "status": status,
-                         "timed_out": timed_out, "seconds": round(now - run.started, 4)})
+        pending[:0] = [dict(case, alone=True) for case in retry]
         # Before a case is reported done, whatever it started and left behind (adopted by us, a
         # subreaper) is killed: nothing of it can still write its result files as they are read.
         strays = set(confine.own_children()) - set(running)
@@ -100,7 +171,7 @@ def _run_all(job, families, limits, as_root, confine) -> None:
             for pid in strays:
                 _kill_group(pid)
             confine.kill_children(keep=frozenset(running))
-        for event in done:
+        for event in events:
             _emit(event)
 
 
@@ -112,40 +183,71 @@ def _kill_group(pid: int) -> None:
             pass
 
 
-def _run_child(job, case, family, limits, as_root) -> None:
-    """In the forked case process. Never returns, whatever happens."""
+_PROGRESS_FD = 3
+
+
+def _run_child(job, cases, families, limits, as_root, progress) -> None:
+    """In the forked process: run ``cases`` one after another. Never returns."""
     try:
-        _run_case(job, case, family, limits, as_root)
+        _run_cases(job, cases, families, limits, as_root, progress)
     finally:
         os._exit(0)
 
 
-def _run_case(job, case, family, limits, as_root) -> None:
+def _run_cases(job, cases, families, limits, as_root, progress) -> None:
+    from autograder.sandbox import confine, student
+    try:
+        os.setpgid(0, 0)
+        confine.set_subreaper()
+        confine.apply_case_limits(limits, as_root, job["processes_before"], cases=len(cases))
+        os.dup2(progress, _PROGRESS_FD, inheritable=False)  # fd 0 is already /dev/null
+        os.closerange(_PROGRESS_FD + 1, 65536)
+        streams = (open(1, "w", buffering=1, closefd=False),
+                   open(2, "w", buffering=1, closefd=False))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-long print fails, not the process
+        os.chdir(job["code_dir"])
+    except BaseException as exc:  # noqa: BLE001
+        for case in cases:
+            _write_report(job, case, {"status": "error", "blocked_imports": [], "message":
+                                      f"the grader could not run this case: "
+                                      f"{type(exc).__name__}: {exc}"})
+        return
+    for index, case in enumerate(cases):
+        if index:
+            confine.allow_cpu_seconds(limits)
+        _run_case(job, case, families[case["family"]], limits, streams)
+        confine.kill_children()  # what this case started must not outlive it
+        try:
+            os.write(_PROGRESS_FD, b"d")
+        except OSError:
+            return  # the submission closed the pipe: the worker reruns the rest one by one
+
+
+def _run_case(job, case, family, limits, streams) -> None:
+    """One case, in a process that may have run others of its group before."""
+    from autograder.sandbox import student
     report = {"status": "error", "message": "", "blocked_imports": []}
     out = os.path.join(job["out_dir"], case["name"])
     try:
-        os.setpgid(0, 0)
-        from autograder.sandbox import confine
-        confine.apply_case_limits(limits, as_root, job["processes_before"])
         for stale in (".json", ".npz", ".log"):  # planted by another case: never read as ours
             try:
                 os.unlink(out + stale)
             except FileNotFoundError:
                 pass
+        sys.stdout, sys.stderr = streams  # whatever an earlier case put there is dropped
+        for stream in streams:
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
         log = os.open(out + ".log", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
         os.dup2(log, 1)
         os.dup2(log, 2)
-        os.closerange(3, 65536)
-        sys.stdout = open(1, "w", buffering=1, closefd=False)
-        sys.stderr = open(2, "w", buffering=1, closefd=False)
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-long print fails, not the process
-        os.chdir(job["code_dir"])
-
-        from autograder.sandbox import student
+        os.close(log)
+        # Each case imports the submission afresh behind a fresh import blocker: neither its
+        # module-level state nor an earlier case's changes to the import system carry over.
+        student.forget_modules(job["own_modules"])
         blocker = student.install_import_blocker(job["code_dir"], job["own_modules"])
-        report["blocked_imports"] = blocker.blocked
         try:
             api = student.load_api(job["code_dir"], job["kind"], job["module"], job["compiled"])
             arrays = family.run(api, case["params"])
@@ -154,10 +256,18 @@ def _run_case(job, case, family, limits, as_root) -> None:
         except BaseException as exc:  # noqa: BLE001  (SystemExit and KeyboardInterrupt too)
             report.update(student.describe_failure(exc, job["code_dir"], out + ".npz",
                                                    limits.result_mib * 1024 * 1024))
+            del exc
+            gc.collect()  # what the failed case held (a MemoryError's hoard) goes before the next
+        report["blocked_imports"] = blocker.blocked
     except BaseException as exc:  # noqa: BLE001
         report["message"] = f"the grader could not run this case: {type(exc).__name__}: {exc}"
-    report["blocked_imports"] = sorted(set(report["blocked_imports"]))
+    _write_report(job, case, report)
+
+
+def _write_report(job, case, report: dict) -> None:
     from autograder.sandbox import student
+    report["blocked_imports"] = sorted(set(report["blocked_imports"]))
+    out = os.path.join(job["out_dir"], case["name"])
     student.write_fresh(out + ".json", json.dumps(report).encode())
 
 

@@ -1,11 +1,11 @@
-"""Where the job processes put their scratch folders (the unpacked submission, the sandbox's
-copy of it and the per-case result files).
+"""Where grading puts its scratch folders (the unpacked submission, the sandbox's copy of it and
+the per-case result files).
 
 Grading creates and deletes a few hundred small files per submission; on a disk file system
 (ext4) finding free inodes among recently deleted ones is a large share of the sandbox's CPU
-time, on tmpfs it is nearly free (see docs/instructors.md for the numbers). So the batch uses
-/dev/shm when it is a roomy tmpfs, unless TMPDIR says otherwise; a small /dev/shm (Docker's
-default is 64 MiB) is left alone, since a full scratch space would fail other students' cases.
+time, on tmpfs it is nearly free (see docs/instructors.md for the numbers). So `grade` and
+`batch` use /dev/shm when it is a roomy tmpfs, unless TMPDIR says otherwise; a small /dev/shm
+(Docker's default is 64 MiB) is left alone, since a full scratch space would fail cases.
 """
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ SHARED_MEMORY = "/dev/shm"
 MIN_FREE_BYTES_PER_JOB = 1024 ** 3
 
 
-def scratch_root(jobs: int, environ=os.environ) -> str | None:
-    """The folder for temporary files, or None for the default (TMPDIR, else /tmp)."""
+def scratch_root(jobs: int = 1, environ=os.environ) -> str | None:
+    """The folder for temporary files of ``jobs`` gradings at once, or None for the default
+    (TMPDIR, else /tmp)."""
     if environ.get("TMPDIR"):
         return None
     try:
