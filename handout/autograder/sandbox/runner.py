@@ -104,6 +104,33 @@ def run_cases(located, cases: list[dict], limits: Limits | None = None,
     return outcomes
 
 
+def _sandbox_parent() -> str | None:
+    """Where the sandbox's folder goes: the temporary folder, unless the sandbox user could
+    not reach into it (as root with TMPDIR under /root, say); then the first shared one that it
+    can. None: the temporary folder."""
+    base = tempfile.gettempdir()
+    if os.geteuid() != 0 or _others_can_enter(base):
+        return None
+    for shared in ("/dev/shm", "/tmp", "/var/tmp"):
+        if _others_can_enter(shared) and os.access(shared, os.W_OK):
+            return shared
+    return None
+
+
+def _others_can_enter(path: str) -> bool:
+    """Whether a user with no special rights can pass through ``path`` and every folder above."""
+    current = os.path.realpath(path)
+    while True:
+        try:
+            if not os.stat(current).st_mode & 0o001:
+                return False
+        except OSError:
+            return False
+        if current == os.path.dirname(current):
+            return True
+        current = os.path.dirname(current)
+
+
 class _Workspace:
     """A scratch folder for one submission: a copy of its code, a minimal importable site, and
     an out folder. As root it belongs to a fresh unprivileged uid."""
@@ -121,7 +148,7 @@ class _Workspace:
             pass
         # The sandbox may write only into code/ and out/. The folder holding them stays the
         # grader's, so nothing here can be swapped for a link the trusted side would follow.
-        self.dir = Path(tempfile.mkdtemp(prefix="autograder-"))
+        self.dir = Path(tempfile.mkdtemp(prefix="autograder-", dir=_sandbox_parent()))
         # Trusted-side files (the worker's stderr, copies of results being parsed): never
         # reachable by the sandbox user.
         self.private = Path(tempfile.mkdtemp(prefix="autograder-trusted-"))

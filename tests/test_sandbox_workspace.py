@@ -1,0 +1,56 @@
+"""Where the sandbox works and what it cleans up: a private temporary folder does not lock the
+sandbox user out, and the children of every thread are found and killed."""
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import sys
+
+import pytest
+
+from autograder.manifest import load_manifest
+from autograder.sandbox import Limits, run_cases
+from autograder.submission import prepare
+from support import ROOT, copy_solution
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root runs the sandbox as another user")
+def test_a_temporary_folder_only_root_can_enter_still_grades(tmp_path, monkeypatch):
+    private = tmp_path / "private-tmp"
+    private.mkdir(mode=0o700)
+    os.chmod(private, 0o700)
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    located = prepare(copy_solution(tmp_path / "sub"), tmp_path / "located")
+    cases = [c.worker_spec() for c in load_manifest("visible") if c.item == "sigmoid"]
+    outcomes = run_cases(located, cases, Limits(case_seconds=5.0))
+    assert {name: o.status for name, o in outcomes.items()} == {c["name"]: "ok" for c in cases}
+
+
+# Run in a process of its own: kill_children kills every child of the process that calls it.
+THREAD_CHILD_SCRIPT = """
+import subprocess, sys, threading
+from autograder.sandbox import confine
+started, release = [], threading.Event()
+def start_child_and_stay():
+    started.append(subprocess.Popen(["sleep", "60"]))
+    release.wait()
+thread = threading.Thread(target=start_child_and_stay)
+thread.start()
+while not started:
+    threading.Event().wait(0.01)
+child = started[0].pid
+before = child in confine.own_children()
+killed = confine.kill_children()
+after = child in confine.own_children()
+release.set()
+thread.join()
+print(before, killed, after)
+"""
+
+
+def test_children_started_by_other_threads_are_found_and_killed():
+    done = subprocess.run([sys.executable, "-c", THREAD_CHILD_SCRIPT], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "1", "False"]
