@@ -73,13 +73,19 @@ def test_one_process_per_case_when_the_rubric_asks(reporting_submission, tmp_pat
     assert {count for _, _, count in reports} == {1}
 
 
-def test_a_crash_in_the_middle_of_a_group_costs_only_its_case(tmp_path):
+def misbehaving_on_one_case(tmp_path, misbehaviour: str) -> Path:
+    """The solution, but Sigmoid runs ``misbehaviour`` (one indented line) on the 7x5 input of
+    sigmoid_large_inputs, which is not the item's first case."""
     sub = copy_solution(tmp_path / "sub")
-    # Crashes only on the 7x5 input of sigmoid_large_inputs, which is not the item's first case.
     edit(sub / "mlp" / "activations.py", "class Sigmoid(Activation):",
          "class Sigmoid(Activation):\n    def __call__(self, x):\n"
-         "        if x.shape == (7, 5):\n            import os\n            os._exit(3)\n"
+         f"        if x.shape == (7, 5):\n            {misbehaviour}\n"
          "        return self.forward(x)\n")
+    return sub
+
+
+def test_a_crash_in_the_middle_of_a_group_costs_only_its_case(tmp_path):
+    sub = misbehaving_on_one_case(tmp_path, "__import__('os')._exit(3)")
     cases = item_cases(*ITEMS)
     assert [c["name"] for c in cases].index("sigmoid_large_inputs") > 0
     outcomes = graded(sub, tmp_path, cases)
@@ -89,11 +95,7 @@ def test_a_crash_in_the_middle_of_a_group_costs_only_its_case(tmp_path):
 
 
 def test_a_hang_in_the_middle_of_a_group_costs_only_its_case(tmp_path):
-    sub = copy_solution(tmp_path / "sub")
-    edit(sub / "mlp" / "activations.py", "class Sigmoid(Activation):",
-         "class Sigmoid(Activation):\n    def __call__(self, x):\n"
-         "        while x.shape == (7, 5):\n            pass\n"
-         "        return self.forward(x)\n")
+    sub = misbehaving_on_one_case(tmp_path, "while True: pass")
     outcomes = graded(sub, tmp_path, item_cases(*ITEMS), case_seconds=2.0)
     failed = {name: o.status for name, o in outcomes.items() if o.status != "ok"}
     assert failed == {"sigmoid_large_inputs": "timeout"}
