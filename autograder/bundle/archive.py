@@ -8,8 +8,6 @@ import zipfile
 from pathlib import Path
 from typing import Iterable
 
-from autograder.results.atomic import write_bytes
-
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 EXECUTABLE, REGULAR = 0o755, 0o644
 IGNORED_PARTS = frozenset({"__pycache__", ".pytest_cache"})
@@ -56,7 +54,3 @@ def tar_bytes(files: dict[str, bytes], executables: Iterable[str] = ()) -> bytes
             info.uname = info.gname = ""
             archive.addfile(info, io.BytesIO(files[name]))
     return buffer.getvalue()
-
-
-def write_archive(path: Path, data: bytes) -> None:
-    write_bytes(path, data)

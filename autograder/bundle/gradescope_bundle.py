@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.bundle.archive import write_archive, zip_bytes
+from autograder.bundle.archive import zip_bytes
 from autograder.bundle.contents import grader_files
 from autograder.bundle.pins import requirements_text
+from autograder.results.atomic import write_bytes
 
 TEMPLATES = Path(__file__).resolve().parent / "gradescope"
 SCRIPTS = ("setup.sh", "run_autograder")
@@ -23,5 +24,5 @@ def gradescope_files(rubric_path: Path | None = None) -> dict[str, bytes]:
 def build_gradescope_bundle(out: Path, rubric_path: Path | None = None) -> list[str]:
     """Write the zip (deterministic) to ``out``; return its member names."""
     files = gradescope_files(rubric_path)
-    write_archive(Path(out), zip_bytes(files, executables=SCRIPTS))
+    write_bytes(Path(out), zip_bytes(files, executables=SCRIPTS))
     return sorted(files)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from autograder.bundle.archive import tar_bytes, write_archive
+from autograder.bundle.archive import tar_bytes
 from autograder.bundle.contents import grader_files, rubric_item_ids
 from autograder.bundle.pins import requirements_text
 from autograder.results.atomic import write_bytes
@@ -32,6 +32,6 @@ def build_autolab_bundle(out_dir: Path, rubric_path: Path | None = None) -> list
     """Write ``autograde-Makefile`` and ``autograde.tar`` (deterministic) into ``out_dir``."""
     out_dir = Path(out_dir)
     write_bytes(out_dir / MAKEFILE, (TEMPLATES / MAKEFILE).read_bytes())
-    write_archive(out_dir / TARBALL, tar_bytes(autolab_tar_files(rubric_path),
-                                               executables=[DRIVER]))
+    write_bytes(out_dir / TARBALL, tar_bytes(autolab_tar_files(rubric_path),
+                                             executables=[DRIVER]))
     return [out_dir / MAKEFILE, out_dir / TARBALL]

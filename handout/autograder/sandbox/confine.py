@@ -133,10 +133,11 @@ def kill_uid(uid: int, rounds: int = 50) -> int:
                             lambda _: kill_children(rounds=1), rounds)
 
 
-def _hidden_ancestor(path: str) -> str | None:
-    """The highest ancestor of ``path`` that other users cannot enter (e.g. /root), if any."""
+def first_closed_folder(folder: str) -> str | None:
+    """The highest folder on the way down to ``folder`` (itself included) that other users
+    cannot enter (e.g. /root), if any."""
     current = "/"
-    for part in path.strip("/").split("/")[:-1]:
+    for part in folder.strip("/").split("/"):
         current = os.path.join(current, part)
         if not os.stat(current).st_mode & 0o001:
             return current
@@ -149,7 +150,7 @@ def _reveal(paths: list[str], staging_dir: str) -> None:
     only read-only bind mounts of those paths. Nothing else of the private folder is visible."""
     hidden = {}
     for path in paths:
-        ancestor = _hidden_ancestor(path)
+        ancestor = first_closed_folder(os.path.dirname(path))
         if ancestor is not None:
             hidden.setdefault(ancestor, []).append(path)
     staged = []

@@ -117,18 +117,12 @@ def _sandbox_parent() -> str | None:
     return None
 
 
-def _others_can_enter(path: str) -> bool:
-    """Whether a user with no special rights can pass through ``path`` and every folder above."""
-    current = os.path.realpath(path)
-    while True:
-        try:
-            if not os.stat(current).st_mode & 0o001:
-                return False
-        except OSError:
-            return False
-        if current == os.path.dirname(current):
-            return True
-        current = os.path.dirname(current)
+def _others_can_enter(folder: str) -> bool:
+    """Whether a user with no special rights can pass through ``folder`` and every folder above."""
+    try:
+        return confine.first_closed_folder(os.path.realpath(folder)) is None
+    except OSError:
+        return False
 
 
 class _Workspace:

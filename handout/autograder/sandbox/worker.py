@@ -1,8 +1,8 @@
 """The untrusted side: a zygote that imports NumPy and the scenarios once, then forks a child per
 group of consecutive cases (one rubric item's when grading; ``group_size`` at most; 1 in a
-rerun). For each case in turn the
-child imports the submission afresh, runs the case's scenario and writes ``<case>.npz`` (plain
-float arrays) and ``<case>.json`` (status and message) into the out folder.
+rerun). For each case in turn the child imports the submission afresh, runs the case's scenario
+and writes ``<case>.npz`` (plain float arrays) and ``<case>.json`` (status and message) into the
+out folder.
 
 Started by ``runner.py`` as ``python -I -S worker.py`` with a JSON job on stdin; it writes one
 JSON line per event on stdout (``start`` and ``done`` of each case). Nothing here is trusted:
@@ -120,8 +120,9 @@ def _next_group(pending: list[dict], size: int) -> list[dict]:
 
 
 def _run_all(job, families, limits, as_root, confine) -> None:
-    """Fork up to ``parallel`` case processes at a time, each running a group of cases; kill any whose current case overstays its time. The cases a process did not finish
-    (it crashed, or was killed) run again one per process, so a crash costs only its own case."""
+    """Fork up to ``parallel`` case processes at a time, each running a group of cases; kill any
+    whose current case overstays its time. The cases a process did not finish (it crashed, or
+    was killed) run again one per process, so a crash costs only its own case."""
     pending = list(job["cases"])
     group_size = max(1, int(job["group_size"]))
     running: dict[int, _Running] = {}
@@ -195,7 +196,7 @@ def _run_child(job, cases, families, limits, as_root, progress) -> None:
 
 
 def _run_cases(job, cases, families, limits, as_root, progress) -> None:
-    from autograder.sandbox import confine, student
+    from autograder.sandbox import confine
     try:
         os.setpgid(0, 0)
         confine.set_subreaper()
