@@ -18,7 +18,6 @@ import argparse
 import csv
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -27,47 +26,35 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.mutants.catalogue import MUTANTS  # noqa: E402  (needs ROOT on the path)
+from tests.mutants.runner import apply  # noqa: E402
+
 TARGET_PER_MINUTE = 100.0
 
-# (file in mlp/, text in the solution, planted bug): each costs a different rubric item.
-BUGS = [
-    ("activations.py", "return self.state * (1.0 - self.state)", "return self.state * (1.0 + self.state)"),
-    ("activations.py", "return 1.0 - self.state * self.state", "return 1.0 - self.state"),
-    ("activations.py", "np.maximum(x, 0.0)", "np.maximum(x, 0.1)"),
-    ("activations.py", "(self.state > 0.0).astype(np.float64)", "(self.state >= 0.0).astype(np.float64)"),
-    ("loss.py", "return self.sm - self.labels", "return self.labels - self.sm"),
-    ("loss.py", "shifted = x - x.max(axis=1, keepdims=True)", "shifted = x"),
-    ("batchnorm.py", "self.dbeta = delta.sum(axis=0, keepdims=True)",
-     "self.dbeta = delta.mean(axis=0, keepdims=True)"),
-    ("mlp.py", "delta = self.criterion.derivative() / labels.shape[0]",
-     "delta = self.criterion.derivative()"),
-    ("mlp.py", "self.db[i] = delta.sum(axis=0).reshape(self.b[i].shape)",
-     "self.db[i] = delta.mean(axis=0).reshape(self.b[i].shape)"),
-    ("mlp.py", "grad.fill(0.0)", "pass"),
-    ("activations.py", "np.where(self.state > 0.0, 1.0, self.alpha)",
-     "np.where(self.state > 0.0, 1.0, 0.0)"),
-    ("mlp.py", "grad_W = grad_W + self.weight_decay * self.W[i]",
-     "grad_W = grad_W - self.weight_decay * self.W[i]"),
+# Planted bugs from the mutation suite's catalogue, each costing a different rubric item.
+BUG_IDS = [
+    "sigmoid_derivative_returns_state", "tanh_derivative_not_squared",
+    "relu_max_instead_of_maximum", "relu_derivative_one_at_zero",
+    "sce_derivative_divided_by_batch", "sce_without_max_shift", "bn_backward_dbeta_mean",
+    "backward_sum_not_mean", "backward_db_mean_over_batch", "zero_grads_rebinds_a_local",
+    "leaky_relu_derivative_zero_for_negatives", "weight_decay_wrong_sign",
 ]
 
 
 def make_class(folder: Path, count: int) -> None:
-    """``count`` students; student k carries bug k mod len(BUGS) and, from the second round on,
-    a second bug too, so that scores spread over the range."""
+    """``count`` students; student k carries bug k mod len(BUG_IDS) and, from the second round
+    on, a second bug too, so that scores spread over the range."""
+    by_id = {m.id: m for m in MUTANTS}
+    bugs = [by_id[bug_id] for bug_id in BUG_IDS]
     for k in range(count):
-        student = folder / f"student{k:03d}"
-        shutil.copytree(ROOT / "solution" / "mlp", student / "mlp",
-                        ignore=shutil.ignore_patterns("__pycache__"))
-        chosen = {k % len(BUGS)}
-        if k >= len(BUGS):
-            chosen.add((k // len(BUGS) + k) % len(BUGS))
-        for index in sorted(chosen):
-            name, old, new = BUGS[index]
-            path = student / "mlp" / name
-            text = path.read_text()
-            if old not in text:
-                sys.exit(f"bench_batch: the solution changed; {old!r} is not in {name}")
-            path.write_text(text.replace(old, new, 1) + f"\n# variant {k}\n")
+        chosen = {k % len(bugs)}
+        if k >= len(bugs):
+            chosen.add((k // len(bugs) + k) % len(bugs))
+        first, *also = (bugs[index] for index in sorted(chosen))
+        student = apply(first, folder / f"student{k:03d}", also)
+        with open(student / "mlp" / "__init__.py", "a") as init:
+            init.write(f"\n# variant {k}\n")   # every submission distinct
 
 
 def timed_batch(entries: Path, out: Path, jobs: int, env: dict) -> tuple[float, float]:

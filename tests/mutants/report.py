@@ -7,11 +7,12 @@ differs, so the committed matrix is always the one the current grader and cases 
 """
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
+
+from autograder.results.atomic import write_text
 
 from .catalogue import MUTANTS, Mutant
 from .runner import ROOT, allowed_items, case_uses, grade_mutants, hurt_items, problems
@@ -90,19 +91,11 @@ def render(results: dict[str, dict], mutants: list[Mutant] = MUTANTS) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_atomically(path: Path, text: str) -> None:
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.chmod(temp, 0o644)
-    os.replace(temp, path)
-
-
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="mutants-") as work:
         results = grade_mutants(MUTANTS, Path(work))
     text = render(results)
-    write_atomically(MATRIX_PATH, text)
+    write_text(MATRIX_PATH, text)
     wrong = text.count(f" {WRONG} ")
     print(f"{len(MUTANTS)} mutants graded; {MATRIX_PATH.relative_to(ROOT)} written"
           + (f"; {wrong} wrong cells" if wrong else ""))

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Iterable
 
 from autograder.manifest import SUITES, load_case_specs
 
@@ -26,18 +27,20 @@ class MutantError(ValueError):
     """A mutant whose edit does not apply to the current solution."""
 
 
-def apply(mutant: Mutant, dest: Path) -> Path:
-    """A submission folder at ``dest`` holding the solution's mlp/ with the mutant's edits."""
+def apply(mutant: Mutant, dest: Path, also: Iterable[Mutant] = ()) -> Path:
+    """A submission folder at ``dest`` holding the solution's mlp/ with the mutant's edits (and
+    then those of ``also``: a submission with several bugs)."""
     package = dest / "mlp"
     shutil.copytree(SOLUTION_PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
-    path = package / mutant.file
-    text = path.read_text()
-    for old, new in mutant.edits:
-        count = text.count(old)
-        if count != 1:
-            raise MutantError(f"{mutant.id}: {old!r} occurs {count} times in {mutant.file}")
-        text = text.replace(old, new)
-    path.write_text(text)
+    for planted in (mutant, *also):
+        path = package / planted.file
+        text = path.read_text()
+        for old, new in planted.edits:
+            count = text.count(old)
+            if count != 1:
+                raise MutantError(f"{planted.id}: {old!r} occurs {count} times in {planted.file}")
+            text = text.replace(old, new)
+        path.write_text(text)
     return dest
 
 
