@@ -87,12 +87,15 @@ def run_cases(located, cases: list[dict], limits: Limits | None = None,
             solo |= suspects
             outcomes.update(finished)
             solo -= set(finished)
-            if len(in_flight) == 1:
-                name = in_flight[0]
-                outcomes[name] = ws.interrupted_outcome(name, deadline)
-                solo.discard(name)
+            if alone and in_flight:
+                for name in in_flight:  # one case per process, one at a time: it was this one
+                    outcomes[name] = ws.interrupted_outcome(name, deadline)
+                    solo.discard(name)
             elif in_flight:
-                solo |= set(in_flight)  # innocent cases may be among them: rerun each alone
+                # Innocent cases may be among them, and the culprit may not be: a process that
+                # kills the worker can do it before the worker reports the case it has moved
+                # on to. Each reruns alone; a culprit left out is caught on a later run.
+                solo |= set(in_flight)
             elif not finished and not suspects:  # no case started: do not loop forever
                 reason = ws.worker_error() or "the grading worker did not start"
                 for case in remaining:

@@ -129,6 +129,9 @@ def _run_all(job, families, limits, as_root, confine) -> None:
     while pending or running:
         while pending and len(running) < job["parallel"]:
             group = _next_group(pending, group_size)
+            # On record before the case can run: a case that kills this worker at once is
+            # still known to have been running.
+            _emit({"event": "start", "case": group[0]["name"]})
             read_end, write_end = os.pipe()
             pid = os.fork()
             if pid == 0:
@@ -137,7 +140,6 @@ def _run_all(job, families, limits, as_root, confine) -> None:
             os.close(write_end)
             os.set_blocking(read_end, False)
             running[pid] = _Running(group, pid, read_end, limits.case_seconds)
-            _emit({"event": "start", "case": group[0]["name"]})
         wait = max(0.0, min(r.deadline for r in running.values()) - time.monotonic())
         watched = ([r.pidfd for r in running.values()]
                    + [r.progress for r in running.values() if r.progress_open])
