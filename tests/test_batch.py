@@ -25,6 +25,7 @@ from autograder.batch.run import BatchRequest, run_batch
 from autograder.batch.summary import summarize
 from autograder.grading.rubric import load_rubric
 from autograder.results import CaseResult, GradeResult, ItemResult
+from autograder.sandbox import confine
 from support import HANDOUT_DIR, ROOT, SOLUTION_DIR, copy_solution, edit, run_autograder
 
 RUBRIC = load_rubric()
@@ -415,11 +416,8 @@ def test_scratch_goes_to_shared_memory_only_when_it_is_roomy_and_tmpdir_is_unset
 def running(pid: int) -> bool:
     """Alive and not a zombie: once a grading test has made this process a child subreaper, an
     orphaned job that stopped stays a zombie here, unreaped."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    fields = confine.stat_after_name(pid)
+    return bool(fields) and fields[0] != b"Z"
 
 
 def test_a_job_stops_when_the_batch_is_killed_outright(tmp_path):
