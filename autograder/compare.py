@@ -7,6 +7,10 @@ An array matches when its shape is the expected one and every element satisfies
 (docs/tolerances.md says why these numbers). NaN matches only NaN and an infinity only the
 same infinity. Array keys are the names students see (``mlp.dW[1]``); a key may carry a
 ``@when`` suffix (``mlp.W[0]@after_step_2``), shown as ``mlp.W[0] (after step 2)``.
+
+A failing comparison's message is one line, then, indented on lines of their own, what
+autograder.diagnosis can tell about it: one constant factor off (always), and a known mistake
+(when compare_all is given the case's known mistakes).
 """
 from __future__ import annotations
 
@@ -14,11 +18,16 @@ import re
 
 import numpy as np
 
+from autograder import diagnosis
+
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL_SCALE = 1e-8
 
 # Keys must also be valid npz member names, so they are kept to this alphabet.
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.\[\]@]+$")
+
+# What separates a diagnosis line from the line before it in a message.
+DIAGNOSIS_INDENT = "\n    "
 
 # Biases and BatchNorm vectors: a (1, n) array and an (n,) array are the same answer.
 _VECTOR_NAME = re.compile(
@@ -37,8 +46,12 @@ def is_vector_key(key: str) -> bool:
 
 
 def compare_arrays(name: str, got, expected, *, rtol: float = DEFAULT_RTOL,
-                   atol_scale: float = DEFAULT_ATOL_SCALE, vector_ok: bool = False) -> str | None:
-    """None when ``got`` matches ``expected``; else one line naming ``name`` and the difference."""
+                   atol_scale: float = DEFAULT_ATOL_SCALE, vector_ok: bool = False,
+                   batch=None) -> str | None:
+    """None when ``got`` matches ``expected``; else one line naming ``name`` and the difference,
+    followed by the scale diagnosis (indented, on a line of its own) when ``got`` is one
+    constant factor times ``expected``. ``batch``: the case's batch size, a factor named as
+    such."""
     expected = np.asarray(expected, dtype=float)
     try:
         got = np.asarray(got, dtype=float)
@@ -72,24 +85,71 @@ def compare_arrays(name: str, got, expected, *, rtol: float = DEFAULT_RTOL,
     if nonzero.any():  # over the differing values; omitted when they all should be 0
         rel = abs_err[nonzero] / np.abs(expected[nonzero])
         text += f", max rel err {np.max(rel):.1e}"
-    return f"{text}; {_first(differs, expected, got)}"
+    text = f"{text}; {_first(differs, expected, got)}"
+    if exp_finite.all():   # then got is finite too (checked above)
+        note = diagnosis.scale_note(
+            got, expected, lambda scaled: _within(got, scaled, rtol, atol_scale), atol, batch)
+        if note:
+            text += DIAGNOSIS_INDENT + note
+    return text
 
 
-def compare_all(got: dict, expected: dict, params: dict | None = None) -> list[str]:
+def annotate(message: str, text: str) -> str:
+    """``message`` with ``text`` added to the end of its first line, before any diagnosis line
+    (for a check that explains where its expected values came from)."""
+    first, newline, rest = message.partition("\n")
+    return f"{first}{text}{newline}{rest}"
+
+
+def _within(got: np.ndarray, expected: np.ndarray, rtol: float, atol_scale: float) -> bool:
+    """The tolerance rule for finite arrays of one shape."""
+    atol = atol_scale * max(1.0, float(np.max(np.abs(expected), initial=0.0)))
+    return bool(np.all(np.abs(got - expected) <= atol + rtol * np.abs(expected)))
+
+
+def aligned(got, expected, vector_ok: bool = False) -> np.ndarray | None:
+    """``got`` as a float array, in ``expected``'s shape when it is the same vector in the
+    other layout ((1, n) or (n,)); None when it is not an array of numbers."""
+    expected = np.asarray(expected, dtype=float)
+    try:
+        got = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if got.shape != expected.shape and vector_ok and _same_vector(got.shape, expected.shape):
+        got = got.reshape(expected.shape)
+    return got
+
+
+def compare_all(got: dict, expected: dict, params: dict | None = None, *,
+                known=None) -> list[str]:
     """Compare every expected array (in order) with the one ``got`` holds under the same key.
 
-    ``params`` may set ``rtol`` and ``atol_scale`` for a whole case."""
+    ``params`` may set ``rtol`` and ``atol_scale`` for a whole case; ``params["batch"]`` is
+    the case's batch size (named by the scale diagnosis). ``known``: the case's known mistakes
+    (``diagnosis.CaseMistakes``; by default those set with ``diagnosis.using_known_mistakes``,
+    so a family's own check gets them too): a failing array that matches one gets the line
+    "matches a known mistake: ...", once per case."""
     params = params or {}
     rtol = float(params.get("rtol", DEFAULT_RTOL))
     atol_scale = float(params.get("atol_scale", DEFAULT_ATOL_SCALE))
-    messages = []
+    batch = params.get("batch")
+    known = known if known is not None else diagnosis.active_known_mistakes()
+    messages, named = [], set()
     for key, exp in expected.items():
         name = display_name(key)
         if key not in got:
             messages.append(f"{name}: missing (the case stopped before producing it)")
             continue
+        vector_ok = is_vector_key(key)
         message = compare_arrays(name, got[key], exp, rtol=rtol, atol_scale=atol_scale,
-                                 vector_ok=is_vector_key(key))
+                                 vector_ok=vector_ok, batch=batch)
+        if message and known is not None:
+            array = aligned(got[key], exp, vector_ok)
+            line = None if array is None else known.diagnose(key, array,
+                                                             np.asarray(exp, dtype=float))
+            if line and line not in named:
+                named.add(line)
+                message += DIAGNOSIS_INDENT + line
         if message:
             messages.append(message)
     return messages

@@ -60,9 +60,11 @@ def test_vectors_accept_row_or_flat_shapes_only_when_allowed():
     assert compare_arrays("b", flat[:4], row, vector_ok=True) == \
         "b: shape: expected (1, 5), got (4,)"
     assert compare_arrays("b", np.zeros((2, 5)), row, vector_ok=True).startswith("b: shape")
-    # values are still compared after the reshape, with the expected array's indices
-    assert compare_arrays("b", flat * 2, row, vector_ok=True).endswith(
-        "first at [0, 0]: expected 1, got 2")
+    # values are still compared after the reshape, with the expected array's indices (the
+    # scale diagnosis follows on a line of its own)
+    first, diagnosis = compare_arrays("b", flat * 2, row, vector_ok=True).split("\n")
+    assert first.endswith("first at [0, 0]: expected 1, got 2")
+    assert diagnosis == "    every value is 2.00x the expected: counted twice?"
 
 
 def test_nan_and_inf_are_reported_as_such():

@@ -9,9 +9,8 @@ import tomllib
 import pytest
 
 from mutants.catalogue import MUTANTS, Mutant
-from mutants.report import MATRIX_PATH, render
-from mutants.runner import (SOLUTION_PACKAGE, MutantError, apply, case_uses, grade_many,
-                            hurt_items, problems)
+from mutants.report import MATRIX_PATH, named_correctly, render
+from mutants.runner import SOLUTION_PACKAGE, MutantError, apply, grade_many, hurt_items, problems
 from support import RUBRIC
 
 MUTANT_BY_ID = {m.id: m for m in MUTANTS}
@@ -60,13 +59,13 @@ def test_the_unmodified_solution_keeps_full_marks_in_the_same_run(graded):
     assert hurt_items(result) == set()
     assert result["flags"] == [] and result["score"] == 100
     # The judge is not vacuous: the solution, seen as any mutant, "survives".
-    assert problems(MUTANTS[0], result, case_uses()) == [
+    assert problems(MUTANTS[0], result) == [
         f"survived: {t} passed every case" for t in sorted(MUTANTS[0].targets)]
 
 
 @pytest.mark.parametrize("mutant_id", list(MUTANT_BY_ID))
 def test_mutant_is_caught_by_its_items_only(mutant_id, graded):
-    assert problems(MUTANT_BY_ID[mutant_id], graded[mutant_id], case_uses()) == []
+    assert problems(MUTANT_BY_ID[mutant_id], graded[mutant_id]) == []
 
 
 def test_loop_mutants_are_flagged_with_an_explanation(graded):
@@ -78,6 +77,19 @@ def test_loop_mutants_are_flagged_with_an_explanation(graded):
         item = next(i for i in result["items"] if i["id"] == "vectorisation")
         messages = [c["message"] for c in item["cases"] if not c["passed"]]
         assert any("loop over the samples" in msg for msg in messages), (m.id, messages)
+
+
+# Measured: 54 of 83 mutants are named on their first failed visible case. The others leave no
+# array to recognise there: they crash, give NaN, break a training-loop rule, loop over samples,
+# or are first caught by a case that checks the submission against its own step(). The margin
+# leaves room for case changes; with the diagnosis off, none is named.
+KNOWN_MISTAKES_FLOOR = 50
+
+
+def test_known_mistakes_are_named_on_the_first_failed_visible_case(graded):
+    named = [m.id for m in MUTANTS if named_correctly(m, graded[m.id])]
+    assert len(named) >= KNOWN_MISTAKES_FLOOR, \
+        f"only {len(named)} of {len(MUTANTS)} mutants named correctly: {named}"
 
 
 def test_the_kill_matrix_in_docs_is_current(graded):

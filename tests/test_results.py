@@ -170,15 +170,18 @@ def test_json_has_every_field_with_rounded_scores():
     hb = data["items"][1]
     assert hb == {"id": "hidden_backward", "name": "MLP with hidden layers: backward",
                   "score": 9.33, "max_score": 14.0, "bonus": False, "passed": 2, "total": 3,
-                  "cases": [{"name": "hb_0", "passed": True, "hidden": False, "message": ""},
-                            {"name": "hb_1", "passed": True, "hidden": False, "message": ""},
-                            {"name": "hb_2", "passed": False, "hidden": False,
+                  "excused": 0,
+                  "cases": [{"name": "hb_0", "passed": True, "hidden": False, "excused": False,
+                             "message": ""},
+                            {"name": "hb_1", "passed": True, "hidden": False, "excused": False,
+                             "message": ""},
+                            {"name": "hb_2", "passed": False, "hidden": False, "excused": False,
                              "message": "hb_2 wrong value"}]}
     assert data["items"][2]["score"] == 0.0          # all-or-nothing, 3 of 4
     assert data["items"][4]["bonus"] is True
     assert data["items"][0]["cases"][1]["message"] == UNICODE_MESSAGE
     assert data["items"][0]["cases"][3] == {"name": "sig_3", "passed": False, "hidden": True,
-                                            "message": HIDDEN_SECRET}
+                                            "excused": False, "message": HIDDEN_SECRET}
 
 
 def test_json_round_trips_through_from_dict(tmp_path):

@@ -3,6 +3,7 @@ helpers do what they claim, planted bugs fail exactly the items they belong to (
 naming the tensor or rule), and alternative correct implementations pass everything."""
 from __future__ import annotations
 
+import re
 import tomllib
 import types
 from dataclasses import dataclass, field
@@ -87,6 +88,29 @@ def test_case_specs_are_consistent():
         for suite in ("visible", "hidden"):
             count = sum(c["item"] == item and c["suite"] == suite for c in CASES)
             assert count >= 2, f"{item} has {count} {suite} cases"
+
+
+def test_every_item_keeps_an_isolated_case_in_each_suite():
+    """Each rubric item has, in the visible and in the hidden suite, a case with ``uses = []``:
+    one that runs no other item's code whose bugs could change its verdict, so an item is
+    always graded on its own (and a policy that excuses dependent cases never leaves it with
+    nothing)."""
+    with open(AUTOGRADER / "rubric.toml", "rb") as f:
+        items = [item["id"] for item in tomllib.load(f)["item"]]
+    for item in items:
+        for suite in ("visible", "hidden"):
+            isolated = [c["name"] for c in CASES
+                        if c["item"] == item and c["suite"] == suite and not c["uses"]]
+            assert isolated, f"{item} has no {suite} case with uses = []"
+
+
+def test_update_rule_cases_do_not_use_backward_or_batchnorm():
+    """Momentum and weight decay are graded on the student's own gradients (or known ones), so
+    neither a backward nor a BatchNorm bug can change their verdicts."""
+    for case in CASES:
+        if case["item"] in ("momentum", "weight_decay"):
+            assert not set(case["uses"]) & {"hidden_backward", "batchnorm_train",
+                                            "hidden_forward"}, case["name"]
 
 
 def test_get_family_names_unknown_families():
@@ -604,6 +628,277 @@ def test_training_stats_needs_four_results():
     with pytest.raises(ValueError, match="must return four arrays"):
         get_family("training_stats").run(
             make_api(get_training_stats=lambda *args: None), case["params"])
+
+
+# -------------------------------------------------------------------------- fair to student code
+
+
+def test_snapshot_copies_now_and_names_junk():
+    value = np.arange(3.0)
+    copy = common.snapshot(value, "X.forward")
+    value[:] = -1.0
+    assert np.array_equal(copy, [0.0, 1.0, 2.0]) and copy.dtype == np.float64
+    assert np.array_equal(common.snapshot([[1, 2]], "x"), [[1.0, 2.0]])
+    assert common.snapshot(True, "flag") == 1.0
+    for junk, got in ((None, "got None"), ("1.5", "got a str"), ({}, "got a dict of 0 items"),
+                      ([np.zeros(2), np.zeros(3)], "got a list of 2 items"),
+                      (object(), "got an object"),
+                      (np.array([{"a": 1}], dtype=object), "got an array of shape (1,)")):
+        with pytest.raises(common.ContractError, match=rf"^ReLU.forward: expected an array of "
+                                                       rf"numbers, {re.escape(got)}$"):
+            common.snapshot(junk, "ReLU.forward")
+    with pytest.raises(common.ContractError, match="W: the array is too large"):
+        common.snapshot(np.broadcast_to(1.0, (100_000, 1_000)), "W")
+
+
+class ReLUDerivativeInPlace(mlp.ReLU):
+    """A real 2019 submission: derivative() overwrites self.state, which forward() returned."""
+
+    def derivative(self):
+        self.state[self.state > 0.0] = 1.0
+        return self.state
+
+
+def test_in_place_derivative_costs_only_its_side_effect_case(references):
+    failing = failing_cases(make_api(ReLU=ReLUDerivativeInPlace), references)
+    assert failing == {"relu_derivative_keeps_forward_output": [
+        "ReLU.derivative() changed, in place, the array forward() returned (self.state is that "
+        "same array): forward's values were right, but derivative() must return a new array "
+        "and leave self.state alone"]}
+
+
+def test_side_effect_case_blames_forward_when_forward_is_wrong(references):
+    class ReLUWrongForward(mlp.ReLU):
+        def forward(self, x):
+            self.state = np.abs(x)
+            return self.state
+
+    case = CASE_BY_NAME["relu_derivative_keeps_forward_output"]
+    messages = grade_case(make_api(ReLU=ReLUWrongForward), case, references[case["name"]])
+    assert messages[0].startswith("ReLU.forward: ")
+    assert not any("in place" in m for m in messages)
+
+
+class GradientListsBuiltByBackward(mlp.MLP):
+    """dW is None until backward() makes it (zero_grads() rebuilds it)."""
+    empty = None
+
+    def initialize_parameters(self, hiddens, weight_init_fn, bias_init_fn):
+        super().initialize_parameters(hiddens, weight_init_fn, bias_init_fn)
+        self.dW = self.empty
+
+    def backward(self, labels):
+        self.dW = [np.zeros_like(W) for W in self.W]
+        super().backward(labels)
+
+    def zero_grads(self):
+        self.dW = [np.zeros_like(W) for W in self.W]
+        super().zero_grads()
+
+
+@pytest.mark.parametrize("empty, got", [(None, "got None"), ([], "got a list of 0 items"),
+                                        ((), "got a tuple of 0 items")])
+def test_contract_messages_name_the_attribute(empty, got, references):
+    network = type("Net", (GradientListsBuiltByBackward,), {"empty": empty})
+    failing = failing_cases(make_api(MLP=network), references)
+    assert set(failing) == {name for name, case in CASE_BY_NAME.items()
+                            if case["family"] in ("mlp_update_rule", "mlp_zero_grads")}
+    assert failing["momentum_update_rule"] == [
+        f"raised ContractError: after MLP(...), mlp.dW must be a list of 2 arrays shaped like "
+        f"mlp.W; {got}"]
+
+
+def test_contract_messages_give_the_shape_expected():
+    params = CASE_BY_NAME["hidden_backward_two_layers"]["params"]  # 7-6-5-4
+    network = common.build_mlp(make_api(), params, ProbeCriterion(np.zeros((5, 4))))
+    common.check_layer_lists(network, params, ("W", "b", "dW", "db"))
+    network.dW[1] = np.zeros((5, 6))
+    with pytest.raises(common.ContractError, match=re.escape(
+            "after MLP(...), mlp.dW[1] has shape (5, 6); expected (6, 5) like mlp.W[1]")):
+        common.check_layer_lists(network, params, ("dW",))
+    network.dW[1] = np.zeros((6, 5))
+    network.db[2] = np.zeros(4)  # the other form of b[2]'s (1, 4): allowed
+    common.check_layer_lists(network, params, ("W", "b", "dW", "db"))
+    network.db[2] = np.zeros((4, 1))
+    with pytest.raises(common.ContractError, match=re.escape(
+            "mlp.db[2] has shape (4, 1); expected (1, 4) or (4,) like mlp.b[2]")):
+        common.check_layer_lists(network, params, ("db",))
+    network.W[0] = network.W[0].T
+    with pytest.raises(common.ContractError, match=re.escape(
+            "mlp.W[0] has shape (6, 7); expected (7, 6) (inputs, outputs) of layer 0")):
+        common.check_layer_lists(network, params, ("W",))
+    network.b[1] = None
+    with pytest.raises(common.ContractError, match=re.escape(
+            "mlp.b[1] must be an array of shape (1, 5) or (5,); got None")):
+        common.check_layer_lists(network, params, ("b",))
+
+
+def test_bn_layers_contract_is_checked_before_the_grader_sets_gamma():
+    class NoBatchNormObjects(mlp.MLP):
+        def initialize_parameters(self, hiddens, weight_init_fn, bias_init_fn):
+            super().initialize_parameters(hiddens, weight_init_fn, bias_init_fn)
+            self.bn_layers = []
+
+    case = CASE_BY_NAME["mlp_bn_forward"]
+    with pytest.raises(common.ContractError, match=re.escape(
+            "after MLP(...), mlp.bn_layers must be a list of 1 BatchNorm objects "
+            "(num_bn_layers=1); got a list of 0 items")):
+        get_family("mlp_forward").run(make_api(MLP=NoBatchNormObjects), case["params"])
+
+
+def loop_with(edit_line):
+    """The contract's training loop with one batch line changed by ``edit_line(mlp, y)``."""
+    def get_training_stats(network, dset, nepochs, batch_size):
+        (trainx, trainy), (valx, valy), _ = dset
+        for _ in range(nepochs):
+            network.train()
+            for start in range(0, len(trainx), batch_size):
+                network.zero_grads()
+                network.forward(trainx[start:start + batch_size])
+                edit_line(network, trainy[start:start + batch_size])
+                network.step()
+        return np.zeros((4, nepochs))
+    return get_training_stats
+
+
+def test_training_loop_unpacking_backward_is_told_it_returns_nothing():
+    def unpack(network, y):
+        loss, error = network.backward(y)
+
+    case = CASE_BY_NAME["training_stats_values"]
+    with pytest.raises(TypeError) as caught:
+        get_family("training_stats").run(make_api(get_training_stats=loop_with(unpack)),
+                                         case["params"])
+    assert str(caught.value).startswith(
+        "backward() returns nothing in the handout's MLP; compute the loss and error from "
+        "mlp.criterion / the forward output instead")
+
+    def add(network, y):
+        network.zero_grads() + 1
+
+    with pytest.raises(TypeError, match=r"^zero_grads\(\) returns nothing in the handout's MLP"):
+        get_family("training_stats").run(make_api(get_training_stats=loop_with(add)),
+                                         case["params"])
+
+
+def test_training_loop_using_other_attributes_is_told_the_interface():
+    case = CASE_BY_NAME["training_stats_values"]
+    for use, name, offered in (
+            (lambda network: network.my_helper(), "mlp.my_helper",
+             ("train()", "eval()", "zero_grads()", "forward(x)", "backward(labels) returning "
+              "nothing", "step()", "mlp.criterion")),
+            (lambda network: network.criterion.sm, "mlp.criterion.sm",
+             ("mlp.criterion(out, labels)", ".loss", ".derivative()"))):
+        def line(network, y, use=use):
+            network.backward(y)
+            use(network)
+
+        with pytest.raises(AttributeError) as caught:
+            get_family("training_stats").run(make_api(get_training_stats=loop_with(line)),
+                                             case["params"])
+        message = str(caught.value)
+        assert message.startswith(f"get_training_stats used {name}, which the grader's "), message
+        assert "RecordingMLP" not in message and "FakeCriterion" not in message
+        assert all(text in message for text in offered), message
+    assert not hasattr(training_stats.RecordingMLP(np.zeros((2, 2))), "bn_layers")
+
+
+class BatchNormGradientsSwapped(mlp.BatchNorm):
+    def backward(self, delta):
+        dx = super().backward(delta)
+        self.dgamma, self.dbeta = self.dbeta, self.dgamma
+        return dx
+
+
+class BackwardRaises(mlp.MLP):
+    def backward(self, labels):
+        raise ValueError("shapes (4,3) and (4,4) not aligned")
+
+
+class BackwardGivesNaN(mlp.MLP):
+    def backward(self, labels):
+        super().backward(labels)
+        self.dW[0] = self.dW[0] * np.nan
+
+
+class ZeroGradsResetsVelocity(mlp.MLP):
+    def zero_grads(self):
+        super().zero_grads()
+        for v in self.W_velocity + self.b_velocity + self.gamma_velocity + self.beta_velocity:
+            v.fill(0.0)
+
+
+@pytest.mark.parametrize("overrides", [
+    {"BatchNorm": BatchNormGradientsSwapped}, {"BatchNorm": BatchNormUnbiasedVariance},
+    {"MLP": BackwardRaises}, {"MLP": BackwardGivesNaN}, {"MLP": BackwardSumsInsteadOfMean},
+    {"MLP": BackwardSkipsActivationDerivative}, {"MLP": ZeroGradsDoesNothing},
+], ids=["bn_gradients_swapped", "bn_unbiased_variance", "backward_raises", "backward_nan",
+        "backward_sums", "backward_skips_derivative", "zero_grads_does_nothing"])
+def test_training_steps_grade_the_update_rule_on_the_students_own_gradients(overrides,
+                                                                            references):
+    """Whatever backward() and BatchNorm give, step() applying the rule passes every
+    momentum and weight decay case."""
+    failing = failing_cases(make_api(**overrides), references)
+    assert not {n for n in failing if CASE_BY_NAME[n]["item"] in ("momentum", "weight_decay")}
+
+
+def test_training_steps_say_which_gradient_the_rule_was_given(references):
+    case = CASE_BY_NAME["momentum_training"]
+    messages = grade_case(make_api(MLP=ZeroGradsResetsVelocity), case, references[case["name"]])
+    assert messages[0].startswith("mlp.W[0] (after step 2): ")
+    assert messages[0].endswith(
+        "(expected from v = momentum * v - lr * g; p = p + v, with p = mlp.W[0] before the step "
+        "and g = your own mlp.dW[0] at that step)")
+    both = make_api(MLP=type("Both", (ZeroGradsResetsVelocity, BackwardRaises), {}))
+    messages = grade_case(both, case, references[case["name"]])
+    assert "and g = the mlp.dW[0] the grader wrote at that step" in messages[0]
+    class NothingHappens(mlp.MLP):  # all-zero gradients must not make a no-op step() pass
+        def backward(self, labels):
+            pass
+
+        def step(self):
+            pass
+
+    messages = grade_case(make_api(MLP=NothingHappens), case, references[case["name"]])
+    assert messages[0].startswith("mlp.W[0] (after step 1): ")
+    decay = CASE_BY_NAME["weight_decay_momentum"]
+    messages = grade_case(make_api(MLP=WeightDecayOnBiases), decay, references[decay["name"]])
+    assert messages == [m for m in messages if m.startswith("mlp.b[")] and messages
+
+
+def test_training_steps_check_survives_bad_records(references):
+    """Records come from the student's process: NaN, wrong shapes or missing keys give
+    messages, never a crash."""
+    case = CASE_BY_NAME["momentum_training_bn"]
+    expected, family = references[case["name"]], get_family("mlp_training_steps")
+    got = dict(expected)
+    got["mlp.dW[0]@step_1"] = got["mlp.dW[0]@step_1"] * np.nan
+    assert family.check(got, expected, case["params"]) == [
+        "mlp.W[0] (after step 1): step() cannot be checked: mlp.dW[0] holds NaN or inf at step "
+        "1 (right after backward())"]
+    got = dict(expected)
+    got["mlp.bn_layers[0].dgamma@step_2"] = np.zeros(7)
+    assert "has shape (7,)" in family.check(got, expected, case["params"])[0]
+    got = {k: v for k, v in expected.items() if not k.endswith("step_3")}
+    assert family.check(got, expected, case["params"])[0].endswith("missing (the case stopped "
+                                                                   "before producing it)")
+    rng = np.random.default_rng(1)
+    for trial in range(100):
+        got = dict(expected)
+        key = sorted(got)[trial % len(got)]
+        got[key] = rng.choice([0.0, np.nan, np.inf, 1e300], size=rng.integers(0, 6))
+        messages = family.check(got, expected, case["params"])
+        assert all(isinstance(m, str) for m in messages)
+
+
+def test_weight_decay_is_graded_apart_from_momentum(references):
+    case = CASE_BY_NAME["weight_decay_matches_decayed_gradient"]
+    assert grade_case(make_api(MLP=VelocityForgotten), case, references[case["name"]]) == []
+    messages = grade_case(make_api(MLP=WeightDecayOnBiases), case, references[case["name"]])
+    assert messages and messages[0].startswith("mlp.b[0] (after step 1): ")
+    assert messages[0].endswith("(expected: what your own step() gives with weight_decay=0 and "
+                                "the same mlp.db[0]: weight decay changes the gradients of the "
+                                "weights W only, not of b, gamma or beta)")
 
 
 # ------------------------------------------------------------------------------ alternatives

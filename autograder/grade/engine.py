@@ -15,8 +15,9 @@ from autograder.grade.protect import protect_grader_files
 from autograder.grading.rubric import Rubric, load_rubric
 from autograder.grading.session import GradingSession, Verdict
 from autograder.manifest import DATA_DIR, ManifestError, available_suites, load_manifest
-from autograder.results.model import CaseResult, GradeResult, ItemResult
-from autograder.results.scoring import score_item, total
+from autograder.grading.excuse import excused_cases, failing_items
+from autograder.results.model import CaseResult, GradeResult, ItemResult, scored_item
+from autograder.results.scoring import total
 from autograder.sandbox import Limits
 from autograder.submission import SubmissionError, prepare, scan_imports
 
@@ -71,6 +72,7 @@ def grade_submission(request: GradeRequest) -> GradeResult:
                                time.monotonic() - started)
         flags += [_import_flag(name) for name in scan_imports(located)]
         session = GradingSession(located, cases, request.limits or rubric.limits)
+        session.diagnose_known_mistakes = rubric.diagnose_known_mistakes
         session.start()
         try:
             missing = _run_rubric_tests(session, rubric)
@@ -137,30 +139,27 @@ def _score(rubric, session, suite, source, flags, missing_tests) -> GradeResult:
                    else "the case was not graded")
             verdict = Verdict(False, f"internal grader error (not your fault): {why}", True)
         verdicts[case.name] = verdict
-    failed_items = {c.item for c in session.cases if not verdicts[c.name].passed}
+    passed = {name: verdict.passed for name, verdict in verdicts.items()}
+    excused = excused_cases(session.cases, passed) if rubric.excuse_dependent_cases else {}
+    failing = failing_items(session.cases, passed)
+    names = {item.id: item.name for item in rubric.items}
+    case_results = {case.name: _case_result(case, verdicts[case.name], excused.get(case.name),
+                                            failing, names)
+                    for case in session.cases}
     # An item's flag marks what its own check found, not code that failed to run at all.
     flags = sorted(set(flags) | {item.flag for item in rubric.items if item.flag and any(
-        c.item == item.id and not verdicts[c.name].passed
+        c.item == item.id and not case_results[c.name].passed and case_results[c.name].scored
         and getattr((session.outcomes or {}).get(c.name), "status", "") == "ok"
         for c in session.cases)})
-    names = {item.id: item.name for item in rubric.items}
     forbidden = [f for f in flags if f.startswith("forbidden-import:")]
     zeroed = bool(forbidden) and rubric.forbidden_import_policy == "zero"
     items = []
     for item in rubric.items:
-        results = []
-        for case in (c for c in session.cases if c.item == item.id):
-            verdict = verdicts[case.name]
-            message = verdict.message
-            upstream = [u for u in case.uses if u in failed_items and u != item.id]
-            if not verdict.passed and upstream:
-                message += ("\nNote: this case also runs your " +
-                            ", ".join(names.get(u, u) for u in upstream) +
-                            ", which failed its own cases; fix that first.")
-            results.append(CaseResult(case.name, verdict.passed, case.hidden, message))
-        passed = sum(r.passed for r in results)
-        score = 0.0 if zeroed else score_item(item.points, passed, len(results), item.all_or_nothing)
-        items.append(ItemResult(item.id, item.name, score, item.points, item.bonus, results))
+        scored = scored_item(item, [case_results[c.name] for c in session.cases
+                                    if c.item == item.id])
+        if zeroed:
+            scored.score = 0.0
+        items.append(scored)
     error = ""
     if any(v.internal_error for v in verdicts.values()):
         error = "the grader hit an internal error on some cases (marked in the report)"
@@ -171,6 +170,26 @@ def _score(rubric, session, suite, source, flags, missing_tests) -> GradeResult:
         result.error = ("score set to 0: only numpy and the Python standard library may be "
                         "imported (" + ", ".join(f.split(":", 1)[1] for f in forbidden) + ")")
     return result
+
+
+def _case_result(case, verdict: Verdict, excused_by: list[str] | None, failing: set[str],
+                 names: dict[str, str]) -> CaseResult:
+    """The case's result. An excused case says where its bug is charged; a failed case that
+    runs a failing item's code (excusing off) says to fix that item first."""
+    message = verdict.message
+    if excused_by:
+        what = " and ".join(excused_by)
+        verb = "fails" if len(excused_by) == 1 else "fail"
+        note = (f"not scored: this case also runs your code graded by {what}, which {verb} its "
+                f"own cases; that bug is charged there, not here")
+        message = note + (f"\nWhat this case found: {message}" if not verdict.passed else "")
+        return CaseResult(case.name, verdict.passed, case.hidden, message, excused=True)
+    upstream = [u for u in case.uses if u in failing and u != case.item]
+    if not verdict.passed and upstream:
+        message += ("\nNote: this case also runs your " +
+                    ", ".join(names.get(u, u) for u in upstream) +
+                    ", which failed its own cases; fix that first.")
+    return CaseResult(case.name, verdict.passed, case.hidden, message)
 
 
 def _unreadable(rubric, cases, suite, source, reason, seconds) -> GradeResult:

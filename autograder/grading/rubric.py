@@ -33,6 +33,12 @@ class Rubric:
     forbidden_import_policy: str = "zero"
     limits: Limits = field(default_factory=Limits)
     path: str = ""
+    # One bug, one item: a case that also runs another item's code (its `uses`) is not scored
+    # when that item fails in the same grading; the bug is charged there.
+    excuse_dependent_cases: bool = True
+    # A failing array that matches a classic mistake's signature (data/visible/mistakes.json)
+    # gets the line "matches a known mistake: ..." (autograder/diagnosis.py).
+    diagnose_known_mistakes: bool = True
 
     def item(self, item_id: str) -> Item:
         for item in self.items:
@@ -67,7 +73,14 @@ def load_rubric(path: Path | str = DEFAULT_RUBRIC) -> Rubric:
         limits = Limits.from_mapping(data.get("limits", {}))
     except ValueError as exc:
         raise RubricError(f"rubric {path}: {exc}") from None
-    return Rubric(tuple(items), float(cap), policy, limits, str(path))
+    excuse = data.get("excuse_dependent_cases", True)
+    if not isinstance(excuse, bool):
+        raise RubricError(f"rubric {path}: excuse_dependent_cases must be true or false")
+    diagnose = data.get("diagnose_known_mistakes", True)
+    if not isinstance(diagnose, bool):
+        raise RubricError(f"rubric {path}: diagnose_known_mistakes must be true or false")
+    return Rubric(tuple(items), float(cap), policy, limits, str(path),
+                  excuse_dependent_cases=excuse, diagnose_known_mistakes=diagnose)
 
 
 def _item(raw, path: Path) -> Item:

@@ -15,6 +15,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--suite", choices=(*SUITES, "all"), default="all")
     parser.add_argument("--solution", type=Path, default=SOLUTION_DIR,
                         help="the reference implementation (default: solution/)")
+    parser.add_argument("--skip-mistakes", action="store_true",
+                        help="do not run the mutation catalogue through the visible cases; "
+                             "the visible suite then has no mistakes.json (no known-mistake "
+                             "diagnosis)")
 
 
 def main(args) -> int:
@@ -22,7 +26,7 @@ def main(args) -> int:
     if not args.solution.is_dir():
         return fail(PROG, f"{args.solution}: no such folder")
     try:
-        counts = generate_references(suites, args.solution)
+        counts = generate_references(suites, args.solution, mistakes=not args.skip_mistakes)
     except (ManifestError, SubmissionError) as exc:
         return fail(PROG, str(exc), 1)
     for suite, count in counts.items():

@@ -10,7 +10,7 @@ from .json_view import write as write_json
 from .model import (CaseResult, GradeResult, ItemResult, ResultFormatError, error_result,
                     graded_result, scored_item)
 from .scoring import round2, score_item, total
-from .table import to_table, use_color
+from .table import terminal_width, to_details, to_table, use_color
 
 __all__ = [
     "CaseResult", "ItemResult", "GradeResult", "ResultFormatError",
@@ -19,6 +19,6 @@ __all__ = [
     "to_json", "write_json", "read_json",
     "to_gradescope", "write_gradescope",
     "autolab_line",
-    "to_table", "use_color",
+    "to_table", "to_details", "terminal_width", "use_color",
     "csv_header", "csv_row", "csv_text", "write_csv",
 ]

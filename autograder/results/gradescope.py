@@ -11,7 +11,7 @@ import os
 from typing import Any
 
 from .atomic import write_text
-from .messages import bonus_note, case_counts, explain_flag, student_reason
+from .messages import bonus_note, case_counts, excused_count, explain_flag, student_reason
 from .model import GradeResult, ItemResult
 from .scoring import format_points, round2
 
@@ -47,7 +47,7 @@ def _summary(result: GradeResult) -> str:
                      "No points were given; please resubmit or contact the course staff.")
     lines.append(f"Score: {format_points(result.score)} / {format_points(result.max_score)}")
     if result.status == "graded":
-        cases = [case for item in result.items for case in item.cases]
+        cases = [case for item in result.items for case in item.scored_cases]
         lines[-1] += f" ({sum(case.passed for case in cases)} of {len(cases)} cases passed)"
         if result.error:
             lines.append(f"Note: {student_reason(result.error)}")
@@ -79,17 +79,26 @@ def _test_output(item: ItemResult, result: GradeResult) -> str:
         return "No cases for this item in this suite."
     lines = []
     passed, total = case_counts(item, hidden=False)
-    if total:
-        lines.append(f"visible cases: {passed} of {total} passed")
+    excused = excused_count(item, hidden=False)
+    if total or excused:
+        lines.append(f"visible cases: {passed} of {total} passed" +
+                     (f" ({excused} not scored)" if excused else ""))
         for case in item.cases:
             if case.hidden:
                 continue
-            if case.passed:
+            if case.excused:
+                label = "NOT SCORED"
+            elif case.passed:
                 lines.append(f"  PASS {case.name}")
+                continue
             else:
-                message = case.message.strip() or "failed"
-                lines.append(f"  FAIL {case.name}: " + message.replace("\n", "\n    "))
+                label = "FAIL"
+            message = case.message.strip() or "failed"
+            lines.append(f"  {label} {case.name}: " + message.replace("\n", "\n    "))
     passed, total = case_counts(item, hidden=True)
-    if total:
-        lines.append(f"hidden cases: {passed} of {total} passed")
+    excused = excused_count(item, hidden=True)
+    if total or excused:
+        lines.append(f"hidden cases: {passed} of {total} passed" +
+                     (f" ({excused} not scored: they run code of another item that failed)"
+                      if excused else ""))
     return "\n".join(lines)

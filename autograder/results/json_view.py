@@ -14,9 +14,10 @@ FORMAT_VERSION = 1
 
 
 def to_json(result: GradeResult) -> dict[str, Any]:
-    """Keys: score, max_score, items[{id, name, score, max_score, bonus, passed, total,
-    cases[{name, passed, hidden, message}]}], flags, suite, submission, seconds, status, error,
-    output, format. ``passed``/``total`` count the item's cases (derived; ignored on reading)."""
+    """Keys: score, max_score, items[{id, name, score, max_score, bonus, passed, total, excused,
+    cases[{name, passed, hidden, excused, message}]}], flags, suite, submission, seconds, status,
+    error, output, format. ``passed``/``total`` count the item's scored cases and ``excused`` the
+    others (derived; ignored on reading)."""
     return {
         "score": round2(result.score),
         "max_score": round2(result.max_score),
@@ -28,9 +29,11 @@ def to_json(result: GradeResult) -> dict[str, Any]:
                 "max_score": round2(item.max_score),
                 "bonus": item.bonus,
                 "passed": item.passed_count,
-                "total": len(item.cases),
+                "total": item.scored_count,
+                "excused": item.excused_count,
                 "cases": [{"name": case.name, "passed": case.passed, "hidden": case.hidden,
-                           "message": case.message} for case in item.cases],
+                           "excused": case.excused, "message": case.message}
+                          for case in item.cases],
             }
             for item in result.items
         ],

@@ -1,12 +1,13 @@
-"""The untrusted side: a zygote that imports NumPy and the scenarios once, then forks a child per
-group of consecutive cases (one rubric item's when grading; ``group_size`` at most; 1 in a
-rerun). For each case in turn the child imports the submission afresh, runs the case's scenario
-and writes ``<case>.npz`` (plain float arrays) and ``<case>.json`` (status and message) into the
-out folder.
+"""The untrusted side: a zygote that imports NumPy and the scenarios once, imports the
+submission once in a forked probe (no case runs if that fails), then forks a child per group of
+consecutive cases (one rubric item's when grading; ``group_size`` at most; 1 in a rerun). For
+each case in turn the child imports the submission afresh, runs the case's scenario and writes
+``<case>.npz`` (plain float arrays) and ``<case>.json`` (status and message) into the out folder.
 
 Started by ``runner.py`` as ``python -I -S worker.py`` with a JSON job on stdin; it writes one
-JSON line per event on stdout (``start`` and ``done`` of each case). Nothing here is trusted:
-the runner validates every byte it reads back.
+JSON line per event on stdout (``import_start`` then ``import_ok`` or ``import_failed`` of the
+probe, ``start`` and ``done`` of each case). Nothing here is trusted: the runner validates every
+byte it reads back.
 """
 import gc
 import json
@@ -58,7 +59,73 @@ def main() -> None:
     gc.collect()
     gc.freeze()
 
-    _run_all(job, families, limits, as_root, confine)
+    if _probe_import(job, limits, as_root, confine):
+        _run_all(job, families, limits, as_root, confine)
+
+
+# The probe's files in out/ (its report and its output); never a case's name ([a-z0-9_]+).
+PROBE = "import-probe"
+_PROBE_PASSED = b"ok"
+
+
+def _probe_import(job, limits, as_root, confine) -> bool:
+    """Import the submission once, in a forked process with a case's limits, before any case
+    runs. A hang, crash, exit or exception at import would recur in every case, one time limit
+    after another: instead the runner is told once (``import_failed``; the process wrote its
+    report into out/ like a case) and no case starts. True when the import went through."""
+    _emit({"event": "import_start"})
+    read_end, write_end = os.pipe()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        try:
+            _import_once(job, limits, as_root, write_end)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    pidfd = os.pidfd_open(pid)
+    timed_out = not select.select([pidfd], [], [], limits.case_seconds)[0]
+    _kill_group(pid)  # a hang, or whatever the import started
+    _, status = os.waitpid(pid, 0)
+    os.close(pidfd)
+    os.set_blocking(read_end, False)
+    try:
+        said = os.read(read_end, 16)
+    except BlockingIOError:
+        said = b""
+    os.close(read_end)
+    confine.kill_children()  # adopted daemons of the import
+    passed = not timed_out and status == 0 and said == _PROBE_PASSED
+    _emit({"event": "import_ok"} if passed else
+          {"event": "import_failed", "status": status, "timed_out": timed_out,
+           "seconds": round(time.monotonic() - started, 4)})
+    return passed
+
+
+def _import_once(job, limits, as_root, pipe) -> None:
+    """In the probe's process: what a case does before its scenario (the same limits, import
+    blocker and compiled modules), plus the contract's submodules of a package. Says ``ok`` on
+    the pipe, or writes a report into out/ as a case does."""
+    from autograder.sandbox import student
+    report = {"status": "error", "message": "", "blocked_imports": []}
+    out = os.path.join(job["out_dir"], PROBE)
+    try:
+        streams = _enter_case_process(job, limits, as_root, pipe, cases=1)
+        _capture_output(out, streams)
+        blocker = student.install_import_blocker(job["code_dir"], job["own_modules"])
+        try:
+            student.import_submission(job["code_dir"], job["kind"], job["module"],
+                                      job["compiled"])
+            os.write(_PROGRESS_FD, _PROBE_PASSED)
+            return
+        except BaseException as exc:  # noqa: BLE001  (SystemExit and KeyboardInterrupt too)
+            report.update(student.describe_failure(exc, job["code_dir"], out + ".npz",
+                                                   limits.result_mib * 1024 * 1024))
+        report["blocked_imports"] = blocker.blocked
+    except BaseException as exc:  # noqa: BLE001
+        report["message"] = f"the grader could not import it: {type(exc).__name__}: {exc}"
+    _write_report(job, PROBE, report)
 
 
 class _Running:
@@ -197,23 +264,52 @@ def _run_child(job, cases, families, limits, as_root, progress) -> None:
         os._exit(0)
 
 
+def _enter_case_process(job, limits, as_root, pipe, cases: int):
+    """The set-up of a forked process that will run student code (``cases`` cases, or the
+    import probe): its own process group, subreaper, limits, ``pipe`` on fd 3 and no other fd.
+    Returns line-buffered streams on fds 1 and 2."""
+    from autograder.sandbox import confine
+    os.setpgid(0, 0)
+    confine.set_subreaper()
+    confine.apply_case_limits(limits, as_root, job["processes_before"], cases=cases)
+    os.dup2(pipe, _PROGRESS_FD, inheritable=False)  # fd 0 is already /dev/null
+    os.closerange(_PROGRESS_FD + 1, 65536)
+    streams = (open(1, "w", buffering=1, closefd=False),
+               open(2, "w", buffering=1, closefd=False))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-long print fails, not the process
+    os.chdir(job["code_dir"])
+    return streams
+
+
+def _capture_output(out: str, streams) -> None:
+    """Send stdout and stderr to ``<out>.log`` (a new file); remove ``<out>.json`` and
+    ``<out>.npz`` planted by another case, so they are never read as this one's."""
+    for stale in (".json", ".npz", ".log"):
+        try:
+            os.unlink(out + stale)
+        except FileNotFoundError:
+            pass
+    sys.stdout, sys.stderr = streams  # whatever an earlier case put there is dropped
+    for stream in streams:
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    log = os.open(out + ".log", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+
+
 def _run_cases(job, cases, families, limits, as_root, progress) -> None:
     from autograder.sandbox import confine
     try:
-        os.setpgid(0, 0)
-        confine.set_subreaper()
-        confine.apply_case_limits(limits, as_root, job["processes_before"], cases=len(cases))
-        os.dup2(progress, _PROGRESS_FD, inheritable=False)  # fd 0 is already /dev/null
-        os.closerange(_PROGRESS_FD + 1, 65536)
-        streams = (open(1, "w", buffering=1, closefd=False),
-                   open(2, "w", buffering=1, closefd=False))
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-long print fails, not the process
-        os.chdir(job["code_dir"])
+        streams = _enter_case_process(job, limits, as_root, progress, cases=len(cases))
     except BaseException as exc:  # noqa: BLE001
         for case in cases:
-            _write_report(job, case, {"status": "error", "blocked_imports": [], "message":
-                                      f"the grader could not run this case: "
-                                      f"{type(exc).__name__}: {exc}"})
+            _write_report(job, case["name"], {"status": "error", "blocked_imports": [],
+                                              "message": f"the grader could not run this case: "
+                                                         f"{type(exc).__name__}: {exc}"})
         return
     for index, case in enumerate(cases):
         if index:
@@ -232,21 +328,7 @@ def _run_case(job, case, family, limits, streams) -> None:
     report = {"status": "error", "message": "", "blocked_imports": []}
     out = os.path.join(job["out_dir"], case["name"])
     try:
-        for stale in (".json", ".npz", ".log"):  # planted by another case: never read as ours
-            try:
-                os.unlink(out + stale)
-            except FileNotFoundError:
-                pass
-        sys.stdout, sys.stderr = streams  # whatever an earlier case put there is dropped
-        for stream in streams:
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
-        log = os.open(out + ".log", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        os.dup2(log, 1)
-        os.dup2(log, 2)
-        os.close(log)
+        _capture_output(out, streams)
         # Each case imports the submission afresh behind a fresh import blocker: neither its
         # module-level state nor an earlier case's changes to the import system carry over.
         student.forget_modules(job["own_modules"])
@@ -264,13 +346,13 @@ def _run_case(job, case, family, limits, streams) -> None:
         report["blocked_imports"] = blocker.blocked
     except BaseException as exc:  # noqa: BLE001
         report["message"] = f"the grader could not run this case: {type(exc).__name__}: {exc}"
-    _write_report(job, case, report)
+    _write_report(job, case["name"], report)
 
 
-def _write_report(job, case, report: dict) -> None:
+def _write_report(job, name: str, report: dict) -> None:
     from autograder.sandbox import student
     report["blocked_imports"] = sorted(set(report["blocked_imports"]))
-    out = os.path.join(job["out_dir"], case["name"])
+    out = os.path.join(job["out_dir"], name)
     student.write_fresh(out + ".json", json.dumps(report).encode())
 
 

@@ -9,12 +9,14 @@ is constant over the batch), steps (training batches before the graded part), ev
   backward     dx = bn.backward(delta), bn.dgamma, bn.dbeta after bn(x)
   running      running_mean, running_var after each of `steps` training batches
   inference    bn(x, eval=True) after `steps` training batches; running stats unchanged by it
+Every output is copied the moment it is returned or read (``snapshot``).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from autograder.scenarios.common import keeping_partial, case_rng, set_affine
+from autograder.scenarios.common import (MISSING, ContractError, array_shape, case_rng,
+                                         keeping_partial, set_affine, shape_text, snapshot)
 
 
 def make_batch(params: dict, step: int) -> np.ndarray:
@@ -34,43 +36,53 @@ def make_batch(params: dict, step: int) -> np.ndarray:
 
 
 def make_layer(api, params: dict):
-    bn = (api.BatchNorm(int(params["fan_in"]), alpha=float(params["alpha"])) if "alpha" in params
-          else api.BatchNorm(int(params["fan_in"])))
+    fan_in = int(params["fan_in"])
+    bn = (api.BatchNorm(fan_in, alpha=float(params["alpha"])) if "alpha" in params
+          else api.BatchNorm(fan_in))
+    wanted = [(1, fan_in), (fan_in,)]
+    text = " or ".join(shape_text(s) for s in wanted)
+    when = f"after BatchNorm({fan_in})"
+    for attr in ("gamma", "beta"):
+        shape = array_shape(getattr(bn, attr, MISSING), f"bn.{attr}", text, when)
+        if shape not in wanted:
+            raise ContractError(f"{when}, bn.{attr} has shape {shape_text(shape)}; "
+                                f"expected {text}")
     set_affine(bn, case_rng(params["seed"], stream=99))
     return bn
-
-
-def vector(value) -> np.ndarray:
-    return np.array(value, dtype=float)
 
 
 def run(api, params: dict) -> dict[str, np.ndarray]:
     bn = make_layer(api, params)
     mode = params["mode"]
     arrays = {}
+
+    def keep(key: str, value) -> None:  # copied now, before the next call into the student's code
+        arrays[key] = snapshot(value, key.partition("@")[0])
+
     with keeping_partial(arrays):
         for step in range(int(params.get("steps", 0))):
             bn(make_batch(params, 1 + step))
             if mode == "running":
                 when = f"@after_batch_{step + 1}"
-                arrays["bn.running_mean" + when] = vector(bn.running_mean)
-                arrays["bn.running_var" + when] = vector(bn.running_var)
+                keep("bn.running_mean" + when, bn.running_mean)
+                keep("bn.running_var" + when, bn.running_var)
         x = make_batch(params, 0)
         if mode == "forward":
-            arrays["bn.forward"] = bn(x)
+            keep("bn.forward", bn(x))
         elif mode == "attributes":
             bn(x)
-            arrays.update({"bn.mean": vector(bn.mean), "bn.var": vector(bn.var),
-                           "bn.norm": vector(bn.norm)})
+            for name in ("mean", "var", "norm"):
+                keep(f"bn.{name}", getattr(bn, name))
         elif mode == "backward":
             bn(x)
             delta = case_rng(params["seed"], stream=77).standard_normal(x.shape)
-            arrays["bn.backward"] = bn.backward(delta)
-            arrays.update({"bn.dgamma": vector(bn.dgamma), "bn.dbeta": vector(bn.dbeta)})
+            keep("bn.backward", bn.backward(delta))
+            keep("bn.dgamma", bn.dgamma)
+            keep("bn.dbeta", bn.dbeta)
         elif mode == "inference":
-            arrays["bn.forward@eval_mode"] = bn(x, eval=True)
-            arrays["bn.running_mean@after_eval_forward"] = vector(bn.running_mean)
-            arrays["bn.running_var@after_eval_forward"] = vector(bn.running_var)
+            keep("bn.forward@eval_mode", bn(x, eval=True))
+            keep("bn.running_mean@after_eval_forward", bn.running_mean)
+            keep("bn.running_var@after_eval_forward", bn.running_var)
         elif mode != "running":
             raise ValueError(f"unknown batchnorm case mode {mode!r}")
     return arrays

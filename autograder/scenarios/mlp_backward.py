@@ -2,7 +2,8 @@
 
 The default criterion is the grader's probe (upstream gradient known); params criterion =
 "SoftmaxCrossEntropy" uses the student's instead (an integration case). Other params as in
-mlp_forward.
+mlp_forward. The gradients are read (and copied) after backward(); dW and db need not exist
+before it.
 """
 from __future__ import annotations
 
@@ -21,4 +22,4 @@ def run(api, params: dict) -> dict[str, np.ndarray]:
     mlp = build_mlp(api, params, make_criterion(api, params, upstream))
     mlp.forward(x)
     mlp.backward(labels)
-    return gradient_arrays(mlp, params)
+    return gradient_arrays(mlp, params, context="after backward()")

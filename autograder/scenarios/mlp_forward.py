@@ -3,22 +3,23 @@
 params: seed, input_size, output_size, hiddens, activations (names: Identity, Softsign (the
 grader's), or a student class), batch, input_scale, num_bn_layers, warmup (train-mode forward
 passes on other batches before the graded one, to move the running statistics), eval (switch
-to eval mode with mlp.eval() before the graded forward).
+to eval mode with mlp.eval() before the graded forward). Outputs are copied when returned or
+read (``snapshot``).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from autograder.scenarios.common import (keeping_partial, ProbeCriterion, bn_layers, build_mlp,
-                                         mlp_batch)
+from autograder.scenarios.common import (ProbeCriterion, bn_layers, build_mlp, keeping_partial,
+                                         mlp_batch, snapshot)
 
 
 def running_stats(mlp, params: dict, when: str) -> dict[str, np.ndarray]:
     arrays = {}
     for i, layer in enumerate(bn_layers(mlp, params)):
         for name in ("running_mean", "running_var"):
-            value = np.array(getattr(layer, name), dtype=float)
-            arrays[f"mlp.bn_layers[{i}].{name}@{when}"] = value
+            key = f"mlp.bn_layers[{i}].{name}"
+            arrays[f"{key}@{when}"] = snapshot(getattr(layer, name), key)
     return arrays
 
 
@@ -33,7 +34,8 @@ def run(api, params: dict) -> dict[str, np.ndarray]:
             arrays.update(running_stats(mlp, params, "after_training_batches"))
         if params.get("eval"):
             mlp.eval()
-        arrays["mlp.forward" + ("@eval_mode" if params.get("eval") else "")] = mlp.forward(x)
+        key = "mlp.forward" + ("@eval_mode" if params.get("eval") else "")
+        arrays[key] = snapshot(mlp.forward(x), "mlp.forward")
         if params.get("eval"):
             arrays.update(running_stats(mlp, params, "after_eval_forward"))
     return arrays

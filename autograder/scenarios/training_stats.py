@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from autograder.compare import compare_all
-from autograder.scenarios.common import case_rng, one_hot
+from autograder.scenarios.common import case_rng, one_hot, snapshot
 
 STAT_KEYS = ("training_loss", "training_error", "validation_loss", "validation_error")
 CHECKS = ("calls", "batches", "shuffle", "modes", "values")
@@ -96,9 +96,85 @@ class FakeCriterion:
     def derivative(self):
         return self.logits - self.labels
 
+    def __getattr__(self, name: str):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        raise AttributeError(
+            f"get_training_stats used mlp.criterion.{name}, which the grader's criterion does "
+            f"not have. The training loop is graded with a stand-in criterion (not softmax "
+            f"cross-entropy) that offers only what every Criterion has: {CRITERION_INTERFACE}. "
+            f"Compute the error from forward()'s output (its argmax against the labels')")
+
+
+# What the training loop may use (solution/mlp/training.py: "only the MLP's public interface").
+CRITERION_INTERFACE = ("mlp.criterion(out, labels) or mlp.criterion.forward(out, labels), "
+                       "returning the per-sample losses; .loss (the last per-sample losses); "
+                       ".logits; .labels; .derivative()")
+MLP_INTERFACE = ("train(), eval(), zero_grads(), forward(x) (or mlp(x)) returning the output, "
+                 "backward(labels) returning nothing, step(), and mlp.criterion ("
+                 + CRITERION_INTERFACE + ")")
+
+
+class ReturnsNothing:
+    """What the recording MLP's train(), eval(), zero_grads(), backward() and step() return
+    instead of None: it behaves like None (falsy, prints as None, equals None) until the loop
+    USES it (unpacks, indexes, adds, converts it), and then raises a TypeError saying that the
+    handout's method returns nothing, instead of "cannot unpack non-iterable NoneType"."""
+
+    def __init__(self, method: str):
+        self._method = method
+
+    def _message(self) -> str:
+        if self._method == "backward":
+            return ("backward() returns nothing in the handout's MLP; compute the loss and "
+                    "error from mlp.criterion / the forward output instead (after backward(), "
+                    "mlp.criterion.loss holds the batch's per-sample losses; the error compares "
+                    "the argmax of forward()'s output with the labels')")
+        return (f"{self._method}() returns nothing in the handout's MLP, so its result cannot "
+                f"be used; the MLP offers {MLP_INTERFACE}")
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError(self._message())
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        raise AttributeError(self._message())
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError(self._message())
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        raise TypeError(self._message())
+
+    def __array_function__(self, func, types, args, kwargs):
+        raise TypeError(self._message())
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __eq__(self, other) -> bool:
+        return other is None or other is self
+
+    def __ne__(self, other) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash(None)
+
+    def __repr__(self) -> str:
+        return "None"
+
+    (__iter__, __len__, __getitem__, __contains__, __float__, __int__, __index__, __complex__,
+     __round__, __neg__, __pos__, __abs__, __lt__, __le__, __gt__, __ge__,
+     __add__, __radd__, __sub__, __rsub__, __mul__, __rmul__, __truediv__, __rtruediv__,
+     __floordiv__, __rfloordiv__, __mod__, __rmod__, __pow__, __rpow__, __matmul__,
+     __rmatmul__) = (_refuse,) * 32
+
 
 class RecordingMLP:
-    """Stands in for the student's MLP and records every call the training loop makes."""
+    """Stands in for the student's MLP and records every call the training loop makes. Anything
+    outside the handout MLP's interface raises an AttributeError that lists the interface."""
 
     def __init__(self, weights: np.ndarray):
         self.weights = weights
@@ -111,16 +187,28 @@ class RecordingMLP:
         self.forward_modes: list[float] = []
         self.backward_classes: list[np.ndarray] = []
 
+    def __getattr__(self, name: str):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        raise AttributeError(
+            f"get_training_stats used mlp.{name}, which the grader's MLP does not have. The "
+            f"training loop is graded with a stand-in MLP that offers only the handout MLP's "
+            f"interface: {MLP_INTERFACE}. Keep helpers of your own in training.py, not in "
+            f"your MLP")
+
     def train(self):
         self.events.append(TRAIN)
         self.train_mode = True
+        return ReturnsNothing("train")
 
     def eval(self):
         self.events.append(EVAL)
         self.train_mode = False
+        return ReturnsNothing("eval")
 
     def zero_grads(self):
         self.events.append(ZERO_GRADS)
+        return ReturnsNothing("zero_grads")
 
     def forward(self, x):
         x = np.asarray(x, dtype=float)
@@ -139,9 +227,11 @@ class RecordingMLP:
         self.backward_classes.append(classes.astype(float))
         if self.output is not None:
             self.criterion(self.output, labels)
+        return ReturnsNothing("backward")
 
     def step(self):
         self.events.append(STEP)
+        return ReturnsNothing("step")
 
     def records(self) -> dict[str, np.ndarray]:
         def joined(parts):
@@ -169,7 +259,7 @@ def run(api, params: dict) -> dict[str, np.ndarray]:
     if len(values) != 4:
         raise ValueError("get_training_stats must return four arrays: training loss, training "
                          "error, validation loss, validation error")
-    arrays.update(zip(STAT_KEYS, values))
+    arrays.update((key, snapshot(value, key)) for key, value in zip(STAT_KEYS, values))
     return arrays
 
 

@@ -53,8 +53,9 @@ def api_names(case) -> frozenset[str]:
 def assert_contained(result: dict, suite: str, guilty: frozenset[str],
                      reasons: dict[str, str] | None = None) -> None:
     """Cases that test an attacked name alone fail with its reason; MLP cases that run it may
-    fail (any message, or one naming the failed item) or pass; every other case passes; every
-    item scores points x passed/total of exactly that pattern; the total follows."""
+    fail (any message, or one naming the failed item), pass, or be excused (not scored: they
+    run an item that failed); every other case passes; every item scores points x
+    passed/scored of exactly that pattern; the total follows."""
     reasons = reasons or {}
     by_name = {c["name"]: c for item in result["items"] for c in item["cases"]}
     specs = cases(suite)
@@ -79,14 +80,16 @@ def assert_contained(result: dict, suite: str, guilty: frozenset[str],
         wanted = [reasons[n] for n in hit if reasons.get(n)]
         # A case of the attacked name itself must give the attack's reason; an MLP case may
         # instead fail downstream of it, with the note that names the failed item.
-        downstream = not direct and "Note: this case also runs" in got["message"]
+        downstream = not direct and (got.get("excused", False)
+                                     or "Note: this case also runs" in got["message"])
         if wanted and not downstream and not any(w in got["message"] for w in wanted):
             problems.append(f"{spec.name}: expected one of {wanted} in: {got['message']}")
     assert problems == [], "\n".join(problems)
     total = 0.0
     for item in result["items"]:
-        passed = sum(c["passed"] for c in item["cases"])
-        expected = score_item(item["max_score"], passed, len(item["cases"]), False)
+        scored = [c for c in item["cases"] if not c.get("excused", False)]
+        passed = sum(c["passed"] for c in scored)
+        expected = score_item(item["max_score"], passed, len(scored), False)
         assert item["score"] == round(expected, 2) or abs(item["score"] - expected) < 0.011, item
         touched = any(api_names(s) & guilty for s in specs if s.item == item["id"])
         if item["id"] in timed:

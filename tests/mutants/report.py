@@ -12,13 +12,14 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+from autograder.diagnosis import named_mistakes
 from autograder.results.atomic import write_text
 
 from .catalogue import MUTANTS, Mutant
-from .runner import ROOT, allowed_items, case_uses, grade_mutants, hurt_items, problems
+from .runner import ROOT, grade_mutants, hurt_items, problems
 
 MATRIX_PATH = ROOT / "docs" / "kill_matrix.md"
-CAUGHT, COLLATERAL, WRONG = "X", "u", "!"
+CAUGHT, EXCUSED, WRONG = "X", "e", "!"
 
 
 def item_ids(results: dict[str, dict]) -> list[str]:
@@ -33,18 +34,44 @@ def caught_visibly(mutant: Mutant, result: dict) -> bool:
                for case in item["cases"])
 
 
-def cell(mutant: Mutant, item: str, hurt: set[str], allowed: set[str]) -> str:
+def first_failed_visible_case(result: dict) -> dict | None:
+    """The first scored visible case that failed, in rubric order (what a student reads
+    first), or None."""
+    return next((case for item in result["items"] for case in item["cases"]
+                 if not case["passed"] and not case["hidden"] and not case.get("excused")),
+                None)
+
+
+def named_correctly(mutant: Mutant, result: dict, mutants: list[Mutant] = MUTANTS) -> bool:
+    """The mutant's first failed visible case names it as a known mistake."""
+    case = first_failed_visible_case(result)
+    return case is not None and mutant.id in named_mistakes(
+        case["message"], {m.id: m.description for m in mutants})
+
+
+def diagnosis_sentence(results: dict[str, dict], mutants: list[Mutant] = MUTANTS) -> str:
+    hits = sum(named_correctly(m, results[m.id], mutants) for m in mutants)
+    return (f"Known-mistake diagnosis: {hits} of {len(mutants)} mutants are named correctly on "
+            f"their first failed visible case.")
+
+
+def cell(mutant: Mutant, item: str, hurt: set[str], excused: set[str]) -> str:
     if item in mutant.targets:
         return CAUGHT if item in hurt else WRONG
     if item in hurt:
-        return COLLATERAL if item in allowed else WRONG
-    return ""
+        return WRONG
+    return EXCUSED if item in excused else ""
+
+
+def excused_items(result: dict) -> set[str]:
+    """Items with a case that was not scored (it runs a failing item's code)."""
+    return {item["id"] for item in result["items"]
+            if any(case.get("excused", False) for case in item["cases"])}
 
 
 def render(results: dict[str, dict], mutants: list[Mutant] = MUTANTS) -> str:
-    uses = case_uses()
     items = item_ids(results)
-    failures = {m.id: problems(m, results[m.id], uses) for m in mutants}
+    failures = {m.id: problems(m, results[m.id]) for m in mutants}
     killed = sum(not f for f in failures.values())
     visible = sum(caught_visibly(m, results[m.id]) for m in mutants)
     per_item = Counter(t for m in mutants for t in m.targets)
@@ -59,12 +86,14 @@ def render(results: dict[str, dict], mutants: list[Mutant] = MUTANTS) -> str:
         f"{len(mutants) - killed} wrong.** {visible} of them are already caught by a visible "
         "case (students see the failure before submitting); the rest by hidden cases only.",
         "",
+        diagnosis_sentence(results, mutants),
+        "",
         f"`{CAUGHT}` a target item caught it (lost points; for the 0-point `vectorisation` "
-        f"item: failed a case and flagged `not-vectorised`). `{COLLATERAL}` another item lost "
-        "points through a case that runs the broken code on purpose (the case lists a target "
-        "in `uses`, and its message says so). "
-        f"`{WRONG}` a survivor or an unrelated item hurt (never in a passing run). Empty: full "
-        "marks.",
+        f"item: failed a case and flagged `not-vectorised`). `{EXCUSED}` full marks, with a case "
+        "not scored because it runs the broken code of a target (one bug, one item: the case "
+        "lists the target in `uses`, and its message says where the bug is charged). "
+        f"`{WRONG}` a survivor or an unrelated item that lost points (never in a passing run). "
+        "Empty: full marks.",
         "",
         "## Mutants per item",
         "",
@@ -79,8 +108,8 @@ def render(results: dict[str, dict], mutants: list[Mutant] = MUTANTS) -> str:
               "| --- | --- | " + " | ".join("---" for _ in items) + " | --- |"]
     for m in mutants:
         result = results[m.id]
-        hurt, allowed = hurt_items(result), allowed_items(m, uses)
-        cells = [cell(m, item, hurt, allowed) for item in items]
+        hurt, excused = hurt_items(result), excused_items(result)
+        cells = [cell(m, item, hurt, excused) for item in items]
         lines.append(f"| `{m.id}` | {m.category} | " + " | ".join(cells) +
                      f" | {'yes' if caught_visibly(m, result) else 'hidden only'} |")
     lines += ["", "## What each mutant does", ""]

@@ -14,8 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable
 
-from autograder.manifest import SUITES, load_case_specs
-
 from .catalogue import Mutant
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,29 +79,17 @@ def grade_mutants(mutants: list[Mutant], work: Path, jobs: int = 2) -> dict[str,
     return grade_many(work / "class", work / "results", jobs)
 
 
-def case_uses() -> dict[str, set[str]]:
-    """Rubric item -> the items its cases (in every suite) also run."""
-    uses: dict[str, set[str]] = {}
-    for suite in SUITES:
-        for case in load_case_specs(suite):
-            uses.setdefault(case.item, set()).update(case.uses)
-    return uses
-
-
-def allowed_items(mutant: Mutant, uses: dict[str, set[str]]) -> set[str]:
-    """The targets, and every item with a case that runs a target's code."""
-    return set(mutant.targets) | {item for item, used in uses.items() if used & mutant.targets}
-
-
 def hurt_items(result: dict) -> set[str]:
-    """Items with at least one failed case (for items with points: items that lost points)."""
+    """Items with at least one scored case that failed (for items with points: items that lost
+    points). Excused cases (they run a failing item's code) do not count."""
     return {item["id"] for item in result["items"]
-            if any(not case["passed"] for case in item["cases"])}
+            if any(not case["passed"] and not case.get("excused", False)
+                   for case in item["cases"])}
 
 
-def problems(mutant: Mutant, result: dict, uses: dict[str, set[str]]) -> list[str]:
-    """Why this mutant's grade is wrong; empty when every target caught it and nothing else
-    was hurt."""
+def problems(mutant: Mutant, result: dict) -> list[str]:
+    """Why this mutant's grade is wrong; empty when every target caught it and no other item
+    lost anything (one bug, one item)."""
     found = []
     if result.get("status") != "graded":
         found.append(f"grading status {result.get('status')!r}: {result.get('error')}")
@@ -114,12 +100,12 @@ def problems(mutant: Mutant, result: dict, uses: dict[str, set[str]]) -> list[st
             found.append(f"survived: {target} passed every case")
         elif scores[target][1] > 0 and scores[target][0] >= scores[target][1]:
             found.append(f"survived: {target} kept full points")
-    collateral = hurt - allowed_items(mutant, uses)
+    collateral = hurt - set(mutant.targets)
     if collateral:
         found.append(f"hurt unrelated items: {sorted(collateral)}")
     flagged = VECTORISATION_FLAG in result.get("flags", [])
     if "vectorisation" in mutant.targets and not flagged:
         found.append(f"no {VECTORISATION_FLAG} flag")
-    if flagged and "vectorisation" not in allowed_items(mutant, uses):
+    if flagged and "vectorisation" not in mutant.targets:
         found.append(f"flagged {VECTORISATION_FLAG} but it does not loop over samples")
     return found

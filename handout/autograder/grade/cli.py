@@ -1,4 +1,4 @@
-"""python -m autograder grade SUBMISSION [--suite visible|all] [--json P] [--gradescope P] [--autolab]"""
+"""python -m autograder grade SUBMISSION [--suite visible|all] [--json P] [--gradescope P] [--autolab] [--details]"""
 from __future__ import annotations
 
 import argparse
@@ -28,6 +28,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--autolab", action="store_true",
                         help='end stdout with the Autolab line {"scores": {...}}')
     parser.add_argument("--rubric", type=Path, default=None, help="use this rubric file")
+    parser.add_argument("-v", "--details", action="store_true",
+                        help="after the table, every failed case with its full message, by item")
     parser.add_argument("--data", type=Path, default=DATA_DIR, help=argparse.SUPPRESS)
 
 
@@ -59,7 +61,11 @@ def main(args) -> int:
             results.write_gradescope(args.gradescope, result)
     except OSError as exc:
         return fail(PROG, f"cannot write output: {exc.strerror}: {exc.filename}", EXIT_USAGE)
-    print(results.to_table(result, color=results.use_color(sys.stdout)))
+    width = results.terminal_width(sys.stdout)
+    print(results.to_table(result, color=results.use_color(sys.stdout), width=width))
+    details = results.to_details(result, show_hidden=True, width=width) if args.details else ""
+    if details:
+        print("\n" + details)
     if args.autolab:
         sys.stdout.flush()
         print(results.autolab_line(result))

@@ -40,9 +40,13 @@ def first_line(text: str) -> str:
 
 
 def case_counts(item: ItemResult, hidden: bool) -> tuple[int, int]:
-    """(passed, total) over the item's hidden or visible cases."""
-    chosen = [case for case in item.cases if case.hidden == hidden]
+    """(passed, total) over the item's scored hidden or visible cases."""
+    chosen = [case for case in item.scored_cases if case.hidden == hidden]
     return sum(case.passed for case in chosen), len(chosen)
+
+
+def excused_count(item: ItemResult, hidden: bool) -> int:
+    return sum(1 for case in item.cases if case.excused and case.hidden == hidden)
 
 
 def bonus_note(result: GradeResult) -> str:

@@ -25,6 +25,13 @@ class CaseResult:
     passed: bool
     hidden: bool
     message: str = ""   # why it failed, for the student; empty when it passed
+    # Not scored: the case also runs another item's code and that item failed in the same
+    # grading, so the bug is charged there. Counted in neither numerator nor denominator.
+    excused: bool = False
+
+    @property
+    def scored(self) -> bool:
+        return not self.excused
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "CaseResult":
@@ -32,7 +39,8 @@ class CaseResult:
         _require_mapping(data, where)
         return cls(name=_get(data, "name", str, where), passed=_get(data, "passed", bool, where),
                    hidden=_get(data, "hidden", bool, where),
-                   message=_get(data, "message", str, where))
+                   message=_get(data, "message", str, where),
+                   excused=_get(data, "excused", bool, where, default=False))
 
 
 @dataclass
@@ -45,18 +53,35 @@ class ItemResult:
     cases: list[CaseResult] = field(default_factory=list)
 
     @property
+    def scored_cases(self) -> list[CaseResult]:
+        """The cases that count: every case but the excused ones."""
+        return [case for case in self.cases if case.scored]
+
+    @property
     def passed_count(self) -> int:
-        return sum(case.passed for case in self.cases)
+        return sum(case.passed for case in self.scored_cases)
+
+    @property
+    def scored_count(self) -> int:
+        return len(self.scored_cases)
+
+    @property
+    def excused_count(self) -> int:
+        return len(self.cases) - self.scored_count
 
     @property
     def all_passed(self) -> bool:
-        return bool(self.cases) and all(case.passed for case in self.cases)
+        scored = self.scored_cases
+        return bool(scored) and all(case.passed for case in scored)
+
+    def failures(self, include_hidden: bool = True) -> list[CaseResult]:
+        """Scored cases that failed, in order."""
+        return [case for case in self.scored_cases
+                if not case.passed and (include_hidden or not case.hidden)]
 
     def first_failure(self, include_hidden: bool = True) -> CaseResult | None:
-        for case in self.cases:
-            if not case.passed and (include_hidden or not case.hidden):
-                return case
-        return None
+        failures = self.failures(include_hidden)
+        return failures[0] if failures else None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "ItemResult":
@@ -113,12 +138,13 @@ class GradeResult:
 
 
 def scored_item(spec: Any, cases: list[CaseResult]) -> ItemResult:
-    """An ItemResult scored from its cases. ``spec`` is a rubric item (attributes or a mapping with
-    id, name, points, and optionally bonus and all_or_nothing)."""
+    """An ItemResult scored from its cases; excused cases do not count. ``spec`` is a rubric item
+    (attributes or a mapping with id, name, points, and optionally bonus and all_or_nothing)."""
     points = float(_spec(spec, "points"))
-    passed = sum(case.passed for case in cases)
+    scored = [case for case in cases if case.scored]
+    passed = sum(case.passed for case in scored)
     return ItemResult(id=_spec(spec, "id"), name=_spec(spec, "name"),
-                      score=score_item(points, passed, len(cases),
+                      score=score_item(points, passed, len(scored),
                                        bool(_spec(spec, "all_or_nothing", False))),
                       max_score=points, bonus=bool(_spec(spec, "bonus", False)), cases=list(cases))
 

@@ -3,7 +3,8 @@
 Nothing the worker writes is believed: events are parsed as JSON with every field checked,
 arrays are loaded with ``allow_pickle=False`` and must be float64, and anything malformed
 becomes a failed case with a reason. If the worker dies or hangs mid-case, that case fails and a
-fresh worker runs the remaining ones, so one crash costs one case.
+fresh worker runs the remaining ones, so one crash costs one case. If the submission cannot be
+imported at all (the worker's import probe), every case fails at once with that reason.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import sys
 import tempfile
 import time
 import importlib.util
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 WORKER = Path(__file__).with_name("worker.py")
+PROBE = "import-probe"  # the name of the worker's import probe's files in out/
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # autograder/
 _GRACE_SECONDS = 5.0
 
@@ -195,7 +197,9 @@ class _Workspace:
         at a time, each running up to ``group_size`` consecutive cases of one group (a case's
         ``group``, by default its family; grading groups by rubric item).
 
-        Returns (finished outcomes, names of the cases it was running when it stopped early)."""
+        Returns (finished outcomes, names of the cases it was running when it stopped early).
+        When the worker's import probe fails, or the worker stops during it, every case is
+        finished with that reason and none has run."""
         job = {
             "site_dir": str(self.site), "work_dir": str(self.dir), "code_dir": str(self.code),
             "out_dir": str(self.out), "kind": self.located.kind, "module": self.located.module,
@@ -222,8 +226,18 @@ class _Workspace:
         finished: dict[str, CaseOutcome] = {}
         in_flight: list[str] = []
         names = {c["name"] for c in cases}
+        importing, not_imported = False, None
         try:
             for event in _events(proc.stdout, self.limits.case_seconds + _GRACE_SECONDS, deadline):
+                if event.get("event") in ("import_start", "import_ok"):
+                    importing = event["event"] == "import_start" and not finished and not in_flight
+                    continue
+                if event.get("event") == "import_failed":
+                    if importing:
+                        not_imported = self._import_failure(event)
+                        break
+                    continue
+                importing = False
                 name = event.get("case")
                 if name not in names or name in finished:
                     continue
@@ -239,7 +253,56 @@ class _Workspace:
         finally:
             _kill_session(proc)
             self._kill_everything()
+        if importing and not_imported is None:  # the worker stopped or went silent meanwhile
+            not_imported = self._import_interrupted(deadline)
+        if not_imported is not None:
+            # Every case would import it again and fail the same way: none ran. The probe's
+            # output goes with the first.
+            for index, case in enumerate(c for c in cases if c["name"] not in finished):
+                finished[case["name"]] = replace(
+                    not_imported, blocked_imports=list(not_imported.blocked_imports),
+                    **({} if index == 0 else {"output": "", "seconds": 0.0}))
+                if on_collected is not None:
+                    on_collected(case["name"], finished[case["name"]])
         return finished, in_flight
+
+    def _import_failure(self, event: dict) -> CaseOutcome:
+        """What every case gets when the worker's import probe failed: a hang, a crash, an exit
+        or an exception while the submission was imported."""
+        seconds = event.get("seconds") if isinstance(event.get("seconds"), (int, float)) else 0.0
+        outcome = CaseOutcome("crashed", output=self._output(PROBE), seconds=float(seconds))
+        status = _wait_status(event)
+        if event.get("timed_out") is True:
+            outcome.status = "timeout"
+            why = (f"took longer than the time limit of {self.limits.case_seconds:g} s "
+                   f"(code at module level that runs on import, such as training or a loop?)")
+        elif os.WIFSIGNALED(status):
+            sig = os.WTERMSIG(status)
+            if sig == signal.SIGXCPU:
+                outcome.status = "timeout"
+            why = f"stopped the process, which {_signal_message(sig, self.limits)}"
+        else:
+            report = _parse_report(self._read_out_file(f"{PROBE}.json", _MAX_REPORT_BYTES))
+            if report is None or report["status"] == "ok":  # it did not get to write one
+                code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else "?"
+                why = (f"ended the process (exit code {code}); does your code call sys.exit() "
+                       f"or os._exit() at module level?")
+            else:
+                outcome.status = report["status"]
+                outcome.blocked_imports = report["blocked_imports"]
+                why = f"failed: {report['message'] or 'no reason given'}"
+        outcome.message = f"{_NOT_IMPORTED} {why}"
+        return outcome
+
+    def _import_interrupted(self, deadline: float) -> CaseOutcome:
+        """What every case gets when the worker stopped while importing the submission."""
+        if time.monotonic() >= deadline:
+            return CaseOutcome("timeout", message="not run: the submission used up its total "
+                               f"time limit ({self.limits.submission_seconds:g} s) while it was "
+                               "being imported")
+        return CaseOutcome("crashed", output=self._output(PROBE), message=(
+            "not run: the grading process stopped while your submission was being imported "
+            "(killed, hung or crashed; does your code kill or signal other processes?)"))
 
     def interrupted_outcome(self, name: str, deadline: float) -> CaseOutcome:
         """The case that was running, alone, when its worker stopped or went silent."""
@@ -305,7 +368,7 @@ class _Workspace:
     def _collect(self, name: str, event: dict) -> CaseOutcome:
         seconds = event.get("seconds") if isinstance(event.get("seconds"), (int, float)) else 0.0
         outcome = CaseOutcome("crashed", output=self._output(name), seconds=float(seconds))
-        status = event.get("status") if isinstance(event.get("status"), int) else 0
+        status = _wait_status(event)
         if event.get("timed_out") is True:
             outcome.status = "timeout"
             outcome.message = (f"took longer than {self.limits.case_seconds:g} s "
@@ -337,6 +400,7 @@ class _Workspace:
 
 
 _STATUSES = {"ok", "not_implemented", "error", "memory"}
+_NOT_IMPORTED = "not run: importing your submission"
 _MAX_REPORT_BYTES = 1024 * 1024
 
 
@@ -357,6 +421,12 @@ def _parse_report(read: tuple[bytes, int] | None) -> dict | None:
             if isinstance(blocked, list) else []}
 
 
+def _wait_status(event: dict) -> int:
+    """The event's ``status`` (a wait status, as os.waitpid returns it); 0 when it is not one."""
+    status = event.get("status")
+    return status if type(status) is int and 0 <= status < 1 << 16 else 0
+
+
 def _signal_message(sig: int, limits: Limits) -> str:
     if sig == signal.SIGSEGV:
         return "crashed with a segmentation fault (SIGSEGV)"
@@ -369,6 +439,9 @@ def _signal_message(sig: int, limits: Limits) -> str:
     except ValueError:
         name = f"signal {sig}"
     return f"crashed ({name})"
+
+
+_WORKER_EVENTS = frozenset({"import_start", "import_ok", "import_failed"})  # about no one case
 
 
 def _events(stream, idle_seconds: float, deadline: float):
@@ -394,7 +467,8 @@ def _events(stream, idle_seconds: float, deadline: float):
                     event = json.loads(line)
                 except (ValueError, RecursionError):
                     continue
-                if isinstance(event, dict) and isinstance(event.get("case"), str):
+                if isinstance(event, dict) and (isinstance(event.get("case"), str)
+                                                or event.get("event") in _WORKER_EVENTS):
                     yield event
     finally:
         selector.close()

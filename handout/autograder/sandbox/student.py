@@ -149,6 +149,20 @@ def load_api(code_dir: str, kind: str, module: str,
     return SubmissionAPI(importlib.import_module(module), package=(kind == "package"))
 
 
+def import_submission(code_dir: str, kind: str, module: str,
+                      compiled: CompiledSubmission | None = None) -> None:
+    """Run everything a case may import before its scenario: the module and, for a package,
+    each contract submodule that ``SubmissionAPI`` would look in and that exists."""
+    api = load_api(code_dir, kind, module, compiled)
+    if kind != "package":
+        return
+    package = api._module.__name__
+    for sub in SUBMODULES:
+        name = f"{package}.{sub}"
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
+
+
 def to_plain_arrays(result, max_bytes: int) -> dict[str, np.ndarray]:
     """Every value becomes a fresh float64 ndarray (no subclass, no object dtype can cross)."""
     if not isinstance(result, dict):
@@ -214,7 +228,8 @@ def describe_failure(exc: BaseException, code_dir: str, npz_path: str, max_bytes
         where = os.path.relpath(exc.filename, code_dir) if exc.filename else "?"
         return {"status": "error",
                 "message": f"SyntaxError in {where}, line {exc.lineno}: {exc.msg}"}
-    text = f"{type(exc).__name__}: {exc}"
+    # The grader's own findings (a broken contract) are written for the student already.
+    text = str(exc) if getattr(exc, "plain_message", False) else f"{type(exc).__name__}: {exc}"
     if isinstance(exc, RecursionError):
         text = "RecursionError: maximum recursion depth exceeded"
     frames = _student_frames(exc, code_dir)

@@ -11,6 +11,162 @@ from contextlib import contextmanager
 import numpy as np
 
 
+class ContractError(Exception):
+    """The student's code broke the graded contract: a value it returned, or an attribute the
+    grader reads or writes, is missing or of the wrong kind. The message names it and says what
+    the contract expects (docs/solution.md, "The contract")."""
+
+    plain_message = True   # reported as it is, without the exception's type name
+
+
+# Larger than any answer in these cases by orders of magnitude; a bigger returned array is
+# refused before it is copied (the worker would refuse the result anyway).
+MAX_ARRAY_BYTES = 64 * 1024 * 1024
+MISSING = object()
+
+
+def describe(value) -> str:
+    """A short, student-readable account of what a value is: "None", "a list of 0 items"."""
+    if value is MISSING:
+        return "no such attribute"
+    if value is None:
+        return "None"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {shape_text(value.shape)}"
+    if isinstance(value, (list, tuple, dict)):
+        return f"a {type(value).__name__} of {len(value)} items"
+    name = type(value).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
+def shape_text(shape) -> str:
+    shape = tuple(int(n) for n in shape)
+    return f"({', '.join(map(str, shape))}{',' if len(shape) == 1 else ''})"
+
+
+def snapshot(value, name: str) -> np.ndarray:
+    """A float64 copy of ``value``, taken NOW: call it on everything the student's code returns
+    or exposes as an attribute, right away, before calling any further student method, so that
+    a later call (a derivative() that overwrites self.state in place) cannot change what is
+    graded. ``name`` is the tensor as students see it (``ReLU.forward``, ``mlp.dW[1]``); junk
+    (None, strings, objects, ragged lists) raises a ContractError naming it."""
+    if value is None or value is MISSING or isinstance(value, (str, bytes, dict, set)):
+        raise ContractError(f"{name}: expected an array of numbers, got {describe(value)}")
+    try:
+        array = np.asarray(value)  # no copy yet: a huge broadcast view is not duplicated
+        if array.nbytes > MAX_ARRAY_BYTES:
+            raise ContractError(f"{name}: the array is too large (shape "
+                                f"{shape_text(array.shape)}; these cases need a few kB)")
+        return np.array(array, dtype=np.float64, copy=True)
+    except ContractError:
+        raise
+    except (TypeError, ValueError, OverflowError):
+        raise ContractError(f"{name}: expected an array of numbers, got "
+                            f"{describe(value)}") from None
+
+
+def _list_like(value) -> bool:
+    """A list, tuple or list-like view (len and indexing); not an array, string or None."""
+    return (value is not None and not isinstance(value, (str, bytes, np.ndarray, dict))
+            and hasattr(value, "__len__") and hasattr(value, "__getitem__"))
+
+
+def same_vector(a: tuple, b: tuple) -> bool:
+    """(1, n) and (n,), in either order (the contract lets biases and BatchNorm vectors be
+    either)."""
+    return {len(a), len(b)} == {1, 2} and a[-1:] == b[-1:] and (1,) in (a[:-1], b[:-1])
+
+
+def array_shape(value, name: str, expected: str, when: str) -> tuple:
+    """The shape of an array the contract requires, or a ContractError naming it."""
+    if value is None or value is MISSING or isinstance(value, (str, bytes, dict, set)):
+        raise ContractError(f"{when}, {name} must be an array of shape {expected}; "
+                            f"got {describe(value)}")
+    try:
+        return np.shape(np.asarray(value, dtype=np.float64))
+    except (TypeError, ValueError, OverflowError):
+        raise ContractError(f"{when}, {name} must be an array of shape {expected}; "
+                            f"got {describe(value)}") from None
+
+
+def layer_list(mlp, name: str, n: int, what: str, when: str):
+    """``mlp.<name>``, checked to be a list of ``n`` entries (``what`` says of what)."""
+    value = getattr(mlp, name, MISSING)
+    if not _list_like(value):
+        raise ContractError(f"{when}, mlp.{name} must be a list of {n} {what}; "
+                            f"got {describe(value)}")
+    try:
+        length = len(value)
+    except Exception:  # noqa: BLE001  (a list-like view whose len() fails)
+        length = -1
+    if length != n:
+        kind = type(value).__name__
+        got = f"a {kind} of {length} items" if length >= 0 else describe(value)
+        raise ContractError(f"{when}, mlp.{name} must be a list of {n} {what}; got {got}")
+    return value
+
+
+def check_layer_lists(mlp, params: dict, names=("W", "b"), when: str = "after MLP(...)") -> None:
+    """The contract of the per-layer lists right after construction (docs/solution.md): W[i]
+    of shape (in_i, out_i); b[i] of shape (1, out_i) or (out_i,); dW[i] of W[i]'s shape and
+    db[i] of b[i]'s (or the other vector shape). Only ``names`` are checked: a family checks
+    what it reads or writes before backward() could have made it."""
+    sizes = layer_sizes(params)
+    n = len(sizes) - 1
+    shapes: dict[str, list[tuple]] = {}
+    for name in ("W", "b", "dW", "db"):
+        if name not in names and not (name in ("W", "b") and ("d" + name) in names):
+            continue
+        what = {"W": "weight arrays, W[i] of shape (in_i, out_i)", "b": "bias arrays",
+                "dW": "arrays shaped like mlp.W", "db": "arrays shaped like mlp.b"}[name]
+        values = layer_list(mlp, name, n, what, when)
+        shapes[name] = []
+        for i in range(n):
+            fan_in, fan_out = sizes[i], sizes[i + 1]
+            if name == "W":
+                wanted, like = [(fan_in, fan_out)], f"(inputs, outputs) of layer {i}"
+            elif name == "b":
+                wanted, like = [(1, fan_out), (fan_out,)], ""
+            elif name == "dW":
+                wanted, like = [shapes["W"][i]], f"like mlp.W[{i}]"
+            else:  # db: b[i]'s shape, or the other form of the same vector
+                base = shapes["b"][i]
+                wanted = [base, (base[-1],) if len(base) == 2 else (1,) + base]
+                like = f"like mlp.b[{i}]"
+            text = " or ".join(shape_text(s) for s in wanted)
+            shape = array_shape(values[i], f"mlp.{name}[{i}]", text, when)
+            if shape not in wanted:
+                raise ContractError(f"{when}, mlp.{name}[{i}] has shape {shape_text(shape)}; "
+                                    f"expected {text}{' ' + like if like else ''}")
+            shapes[name].append(shape)
+
+
+def check_bn_layers(mlp, params: dict, when: str = "after MLP(...)") -> None:
+    """bn_layers holds (at least) num_bn_layers BatchNorm objects whose gamma and beta are
+    vectors of the layer's width, (1, out_i) or (out_i,)."""
+    count = int(params.get("num_bn_layers", 0))
+    if not count:
+        return
+    value = getattr(mlp, "bn_layers", MISSING)
+    length = len(value) if _list_like(value) else -1
+    if length < count:
+        got = f"a {type(value).__name__} of {length} items" if length >= 0 else describe(value)
+        raise ContractError(f"{when}, mlp.bn_layers must be a list of {count} BatchNorm "
+                            f"objects (num_bn_layers={count}); got {got}")
+    sizes = layer_sizes(params)
+    for i in range(count):
+        layer = value[i]
+        width = sizes[i + 1]
+        wanted = [(1, width), (width,)]
+        text = f"{shape_text(wanted[0])} or {shape_text(wanted[1])}"
+        for attr in ("gamma", "beta"):
+            name = f"mlp.bn_layers[{i}].{attr}"
+            shape = array_shape(getattr(layer, attr, MISSING), name, text, when)
+            if shape not in wanted:
+                raise ContractError(f"{when}, {name} has shape {shape_text(shape)}; expected "
+                                    f"{text} (BatchNorm({width}) of hidden layer {i})")
+
+
 class Partial(Exception):
     """Raised by ``run`` to hand back the arrays computed before ``exc`` stopped the case."""
 
@@ -144,7 +300,8 @@ def build_mlp(api, params: dict, criterion):
     """The student's MLP with the grader's init functions; weights fixed by ``np.random.seed``.
 
     Optional params are passed only when used, so a submission without the bonus still works.
-    BatchNorm layers get gamma != 1 and beta != 0 (in the student's own vector shape)."""
+    BatchNorm layers get gamma != 1 and beta != 0 (in the student's own vector shape), after
+    the contract of bn_layers is checked."""
     sizes = layer_sizes(params)
     names = params.get("activations") or ["Identity"] * (len(sizes) - 1)
     activations = [make_activation(api, name) for name in names]
@@ -156,6 +313,7 @@ def build_mlp(api, params: dict, criterion):
     np.random.seed(int(params["seed"]))
     mlp = api.MLP(sizes[0], sizes[-1], list(sizes[1:-1]), activations, weight_init, bias_init,
                   criterion, float(params.get("lr", 0.1)), **options)
+    check_bn_layers(mlp, params)
     rng = case_rng(params["seed"], stream=99)
     for layer in bn_layers(mlp, params):
         set_affine(layer, rng)
@@ -182,37 +340,82 @@ def mlp_batch(params: dict, step: int) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return x, random_labels(rng, batch, n_out), rng.standard_normal((batch, n_out))
 
 
-def parameter_arrays(mlp, params: dict, when: str = "") -> dict[str, np.ndarray]:
-    """W, b of every layer and gamma, beta of every BatchNorm layer, keyed for messages."""
+def parameter_keys(params: dict) -> list[tuple[str, str]]:
+    """(parameter, gradient) keys of the case's network, in order: mlp.W[i] with mlp.dW[i],
+    mlp.b[i] with mlp.db[i], then each BatchNorm layer's gamma and beta."""
+    keys = []
+    for i in range(len(layer_sizes(params)) - 1):
+        keys += [(f"mlp.W[{i}]", f"mlp.dW[{i}]"), (f"mlp.b[{i}]", f"mlp.db[{i}]")]
+    for i in range(int(params.get("num_bn_layers", 0))):
+        keys += [(f"mlp.bn_layers[{i}].gamma", f"mlp.bn_layers[{i}].dgamma"),
+                 (f"mlp.bn_layers[{i}].beta", f"mlp.bn_layers[{i}].dbeta")]
+    return keys
+
+
+def _read(mlp, params: dict, key: str, when: str):
+    """The student's value behind a key of parameter_keys (a ContractError names what is
+    missing)."""
+    n = len(layer_sizes(params)) - 1
+    head, _, attr = key.rpartition(".")
+    if head == "mlp":  # mlp.W[i], mlp.dW[i], ...
+        name, _, index = attr.partition("[")
+        what = {"W": "weight arrays", "b": "bias arrays", "dW": "arrays shaped like mlp.W",
+                "db": "arrays shaped like mlp.b"}[name]
+        return layer_list(mlp, name, n, what, when)[int(index[:-1])]
+    layer = bn_layers(mlp, params)[int(head.split("[")[1][:-1])]
+    value = getattr(layer, attr, MISSING)
+    if value is MISSING:
+        raise ContractError(f"{when}, {key} is missing: BatchNorm keeps gamma, beta, dgamma and "
+                            f"dbeta as attributes")
+    return value
+
+
+def parameter_arrays(mlp, params: dict, when: str = "", context: str = "") -> dict[str, np.ndarray]:
+    """W, b of every layer and gamma, beta of every BatchNorm layer, copied now, keyed for
+    messages (``when`` becomes the key's @ suffix; ``context`` prefixes contract messages)."""
     suffix = f"@{when}" if when else ""
-    arrays = {}
-    for i in range(len(layer_sizes(params)) - 1):
-        arrays[f"mlp.W[{i}]{suffix}"] = np.array(mlp.W[i], dtype=float)
-        arrays[f"mlp.b[{i}]{suffix}"] = np.array(mlp.b[i], dtype=float)
-    for i, layer in enumerate(bn_layers(mlp, params)):
-        arrays[f"mlp.bn_layers[{i}].gamma{suffix}"] = np.array(layer.gamma, dtype=float)
-        arrays[f"mlp.bn_layers[{i}].beta{suffix}"] = np.array(layer.beta, dtype=float)
-    return arrays
+    context = context or (when.replace("_", " ") if when else "after MLP(...)")
+    return {f"{key}{suffix}": snapshot(_read(mlp, params, key, context), key)
+            for key, _ in parameter_keys(params)}
 
 
-def gradient_arrays(mlp, params: dict) -> dict[str, np.ndarray]:
-    """dW, db of every layer and dgamma, dbeta of every BatchNorm layer, keyed for messages."""
-    arrays = {}
-    for i in range(len(layer_sizes(params)) - 1):
-        arrays[f"mlp.dW[{i}]"] = np.array(mlp.dW[i], dtype=float)
-        arrays[f"mlp.db[{i}]"] = np.array(mlp.db[i], dtype=float)
-    for i, layer in enumerate(bn_layers(mlp, params)):
-        arrays[f"mlp.bn_layers[{i}].dgamma"] = np.array(layer.dgamma, dtype=float)
-        arrays[f"mlp.bn_layers[{i}].dbeta"] = np.array(layer.dbeta, dtype=float)
-    return arrays
+def gradient_arrays(mlp, params: dict, when: str = "", context: str = "after backward()"
+                    ) -> dict[str, np.ndarray]:
+    """dW, db of every layer and dgamma, dbeta of every BatchNorm layer, copied now, keyed for
+    messages."""
+    suffix = f"@{when}" if when else ""
+    return {f"{key}{suffix}": snapshot(_read(mlp, params, key, context), key)
+            for _, key in parameter_keys(params)}
 
 
-def write_gradients(mlp, params: dict, step: int) -> None:
-    """Known gradients into dW, db (and dgamma, dbeta), in the shapes of their parameters."""
+def known_gradients(mlp, params: dict, step: int) -> dict[str, np.ndarray]:
+    """The known gradients of a step (key -> array), in the shapes of the MLP's parameters."""
     rng = case_rng(params["seed"], stream=50 + step)
-    for i in range(len(layer_sizes(params)) - 1):
-        mlp.dW[i] = rng.standard_normal(np.shape(mlp.W[i]))
-        mlp.db[i] = rng.standard_normal(np.shape(mlp.b[i]))
-    for layer in bn_layers(mlp, params):
-        layer.dgamma = rng.standard_normal(np.shape(layer.gamma))
-        layer.dbeta = rng.standard_normal(np.shape(layer.beta))
+    grads = {}
+    for key, grad_key in parameter_keys(params):
+        grads[grad_key] = rng.standard_normal(np.shape(_read(mlp, params, key, "after MLP(...)")))
+    return grads
+
+
+def write_gradients(mlp, params: dict, step: int, replace_lists: bool = False) -> None:
+    """Known gradients into dW, db (and dgamma, dbeta), in the shapes of their parameters.
+
+    The grader assigns mlp.dW[i] (it never rebinds mlp.dW), as backward() would. With
+    ``replace_lists``, a dW or db that is not a list of one entry per layer is replaced by a
+    fresh list first (used where the student's own backward() failed to give gradients)."""
+    grads = known_gradients(mlp, params, step)
+    n = len(layer_sizes(params)) - 1
+    if replace_lists:
+        for name in ("dW", "db"):
+            try:
+                fits = _list_like(getattr(mlp, name, None)) and len(getattr(mlp, name)) == n
+            except Exception:  # noqa: BLE001  (a list-like view whose len() fails)
+                fits = False
+            if not fits:
+                setattr(mlp, name, [None] * n)
+    for i in range(n):
+        mlp.dW[i] = grads[f"mlp.dW[{i}]"]
+        mlp.db[i] = grads[f"mlp.db[{i}]"]
+    for i, layer in enumerate(bn_layers(mlp, params)):
+        layer.dgamma = grads[f"mlp.bn_layers[{i}].dgamma"]
+        layer.dbeta = grads[f"mlp.bn_layers[{i}].dbeta"]

@@ -2,12 +2,14 @@
 
 params: seed, batch, classes, scale (std of the logits), extreme (optional: about a quarter of
 the logits set to +/-extreme, e.g. 1e4), offset (optional: added to every logit).
+Each output is copied the moment it is returned or read (``snapshot``).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from autograder.scenarios.common import activation_inputs, case_rng, random_labels
+from autograder.scenarios.common import (activation_inputs, case_rng, keeping_partial,
+                                         random_labels, snapshot)
 
 
 def make_inputs(params: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -22,7 +24,11 @@ def make_inputs(params: dict) -> tuple[np.ndarray, np.ndarray]:
 def run(api, params: dict) -> dict[str, np.ndarray]:
     logits, labels = make_inputs(params)
     criterion = api.SoftmaxCrossEntropy()
-    arrays = {"SoftmaxCrossEntropy.forward": criterion(logits.copy(), labels.copy())}
-    arrays["SoftmaxCrossEntropy.sm"] = np.array(criterion.sm, dtype=float)
-    arrays["SoftmaxCrossEntropy.derivative"] = criterion.derivative()
+    name = "SoftmaxCrossEntropy"
+    arrays = {}
+    with keeping_partial(arrays):
+        loss = criterion(logits.copy(), labels.copy())
+        arrays[f"{name}.forward"] = snapshot(loss, f"{name}.forward")
+        arrays[f"{name}.sm"] = snapshot(criterion.sm, f"{name}.sm")
+        arrays[f"{name}.derivative"] = snapshot(criterion.derivative(), f"{name}.derivative")
     return arrays
