@@ -1,10 +1,12 @@
 # Two commands on a fresh machine:  `make grade`  and  `make test`.
 # Both create .venv and install what they need (torch only when its CPU wheel is on disk).
+# Every assignment is a folder solution/<name>/ with its grading spec in solution/<name>/grading/.
 PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 TORCH_WHEEL := $(firstword $(wildcard /opt/wheels/torch-2.13.0*.whl))
+ASSIGNMENTS := $(patsubst solution/%/grading/assignment.toml,%,$(wildcard solution/*/grading/assignment.toml))
 
 .PHONY: grade test references handout venv clean
 
@@ -18,17 +20,18 @@ endif
 
 venv: $(STAMP)
 
-## Grade the reference solution on every suite and print the table.
+## Grade every assignment's reference solution on every suite and print one table each.
 grade: $(STAMP)
-	$(BIN)/python -m autograder grade solution
+	@set -e; for a in $(ASSIGNMENTS); do \
+	    echo "== $$a"; $(BIN)/python -m autograder grade solution/$$a --assignment $$a; done
 
 ## The kit's own tests (what CI runs).
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-## Regenerate the reference tensors from solution/ (then rebuild the handout).
+## Regenerate every assignment's reference tensors from its solution (then rebuild the handouts).
 references: $(STAMP)
-	$(BIN)/python -m autograder references
+	@set -e; for a in $(ASSIGNMENTS); do $(BIN)/python -m autograder references --assignment $$a; done
 	$(BIN)/python build_handout.py
 
 handout: $(STAMP)

@@ -1,13 +1,18 @@
-"""Build the student handout from solution/ and the student-facing parts of the kit.
+"""Build each assignment's student handout from its solution and the student-facing parts of
+the kit.
 
-    python build_handout.py [--check] [--zip PATH] [--out DIR]
+    python build_handout.py [--assignment NAME] [--check] [--out DIR]
+    python build_handout.py --zip NAME [--zip-to PATH]
 
-handout.toml (next to this script) says which source paths go where, what is build debris and
-what is instructor-only. Every .py and .ipynb that ships goes through the stripper (markers are
-documented in docs/build_handout.md). Before anything is written the fresh handout is proved:
-every .py parses and the configured packages import; every stripped function raises
-NotImplementedError; no solution line, hidden case or hidden reference is present; two renders
-(and two zips) are byte-identical. A handout that fails a proof is never written.
+solution/<name>/handout.toml says which source paths go where (handout/<name>/ by default),
+what is build debris and what is instructor-only. Every .py and .ipynb that ships goes through
+the stripper (markers are documented in docs/build_handout.md). Before anything is written the
+fresh handout is proved: every .py parses and the configured packages import; every stripped
+function raises NotImplementedError; no solution line, hidden case or hidden reference is
+present; two renders (and two zips) are byte-identical. A handout that fails a proof is never
+written. The committed handout holds no grader: ``--zip`` writes the archive students download,
+the handout plus the student copy of the engine, so that ``python -m autograder grade .`` runs
+the visible cases offline from the unzipped folder.
 
 Errors are one line, `path:line: message`, exit status 1; command-line mistakes exit 2.
 """
@@ -27,12 +32,12 @@ import tempfile
 import textwrap
 import tokenize
 import tomllib
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 CONFIG_NAME = "handout.toml"
+ZIP_FOLDER = "build"
 
 BEGIN_RE = re.compile(r"^(?P<indent>[ \t]*)#[ \t]*BEGIN SOLUTION(?::(?P<prompt>.*))?$")
 END_RE = re.compile(r"^(?P<indent>[ \t]*)#[ \t]*END SOLUTION[ \t]*$")
@@ -41,7 +46,6 @@ ANY_BLOCK_MARKER_RE = re.compile(r"(BEGIN|END) SOLUTION")
 MAGIC_RE = re.compile(r"^([ \t]*)[%!]")
 SOLUTION_TAG = "solution"
 ANSWER_PLACEHOLDER = "YOUR ANSWER HERE"
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644
 DIR_MODE = 0o755
 VERIFY_TIMEOUT_SECONDS = 30
@@ -65,6 +69,8 @@ class Mapping:
 
 @dataclass
 class Config:
+    name: str                                 # the assignment
+    where: str                                # the config file, repository-relative
     out: str
     maps: list[Mapping]
     skip: list[str]
@@ -75,38 +81,45 @@ class Config:
     public_sources: list[str]                 # sources whose unmarked lines are public by design
 
 
-def load_config(root: Path) -> Config:
-    path = root / CONFIG_NAME
+def assignment_names(root: Path) -> list[str]:
+    """Every assignment with a handout: solution/<name>/handout.toml."""
+    return sorted(p.parent.name for p in (root / "solution").glob(f"*/{CONFIG_NAME}"))
+
+
+def load_config(root: Path, name: str) -> Config:
+    where = f"solution/{name}/{CONFIG_NAME}"
+    path = root / where
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise BuildError(CONFIG_NAME, "missing (it says what goes into the handout)") from None
+        raise BuildError(where, "missing (it says what goes into the handout)") from None
     except tomllib.TOMLDecodeError as exc:
-        raise BuildError(CONFIG_NAME, f"not valid TOML: {exc}") from None
+        raise BuildError(where, f"not valid TOML: {exc}") from None
 
     def strings(key: str, table: dict = data) -> list[str]:
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise BuildError(CONFIG_NAME, f"'{key}' must be a list of strings")
+            raise BuildError(where, f"'{key}' must be a list of strings")
         return value
 
     maps = []
     for entry in data.get("map", []):
         if not isinstance(entry.get("from"), str) or not isinstance(entry.get("to"), str):
-            raise BuildError(CONFIG_NAME, "every [[map]] needs string 'from' and 'to'")
+            raise BuildError(where, "every [[map]] needs string 'from' and 'to'")
         maps.append(Mapping(entry["from"].strip("/"), entry["to"].strip("/")))
     if not maps:
-        raise BuildError(CONFIG_NAME, "no [[map]] entries: nothing would be shipped")
-    out = data.get("out", "handout")
+        raise BuildError(where, "no [[map]] entries: nothing would be shipped")
+    out = data.get("out", f"handout/{name}")
     if not isinstance(out, str) or not out:
-        raise BuildError(CONFIG_NAME, "'out' must be a folder name")
+        raise BuildError(where, "'out' must be a folder name")
     leak_allow = []
     for entry in data.get("leak_allow", []):
         if not isinstance(entry.get("line"), str) or not entry.get("reason"):
-            raise BuildError(CONFIG_NAME, "every [[leak_allow]] needs a 'line' and a 'reason'")
+            raise BuildError(where, "every [[leak_allow]] needs a 'line' and a 'reason'")
         leak_allow.append((normalise(entry["line"]), strings("files", entry)))
     leak_check = data.get("leak_check", {})
-    return Config(out=out, maps=maps, skip=strings("skip"), leak_allow=leak_allow,
+    return Config(name=name, where=where, out=out, maps=maps, skip=strings("skip"),
+                  leak_allow=leak_allow,
                   public_sources=strings("public_sources", leak_check),
                   instructor_only=strings("instructor_only"),
                   hidden_case_specs=strings("hidden_case_specs"),
@@ -472,7 +485,7 @@ def plan_files(root: Path, config: Config) -> list[tuple[str, str]]:
     for mapping in config.maps:
         source = root / mapping.source
         if not source.exists():
-            raise BuildError(CONFIG_NAME, f"map source '{mapping.source}' does not exist")
+            raise BuildError(config.where, f"map source '{mapping.source}' does not exist")
         if source.is_file():
             pairs = [(mapping.source, mapping.dest)]
         else:
@@ -485,8 +498,8 @@ def plan_files(root: Path, config: Config) -> list[tuple[str, str]]:
             if matches_any(src, config.skip) or matches_any(src, config.instructor_only):
                 continue
             if dest in planned and planned[dest] != src:
-                raise BuildError(CONFIG_NAME, f"'{planned[dest]}' and '{src}' both map to "
-                                 f"handout/{dest}")
+                raise BuildError(config.where, f"'{planned[dest]}' and '{src}' both map to "
+                                 f"{config.out}/{dest}")
             planned[dest] = src
     return sorted((src, dest) for dest, src in planned.items())
 
@@ -521,16 +534,9 @@ def _decode(data: bytes, where: str) -> str:
 
 
 def zip_bytes(files: dict[str, bytes], top: str) -> bytes:
-    """Deterministic archive: sorted names, fixed date and permissions, fixed compression."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(f"{top}/{name}", date_time=ZIP_DATE)
-            info.external_attr = (0o100000 | FILE_MODE) << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            archive.writestr(info, files[name], compresslevel=9)
-    return buffer.getvalue()
+    """Deterministic archive of ``files`` under the folder ``top`` (the kit's one zip writer)."""
+    from autograder.bundle.archive import zip_bytes as deterministic_zip
+    return deterministic_zip({f"{top}/{name}": data for name, data in files.items()})
 
 
 # --------------------------------------------------------------------------- proofs
@@ -812,9 +818,22 @@ def verify_static(rendered: Rendered) -> list[str]:
     return problems
 
 
+def archive_files(rendered: Rendered) -> dict[str, bytes]:
+    """What the student archive holds: the handout and the student copy of the engine (no
+    instructor verbs), so that the self-check runs offline from the unzipped folder."""
+    from autograder.bundle.contents import engine_files
+    files = dict(rendered.files)
+    for path, data in engine_files(student_copy=True).items():
+        if path in files:
+            raise BuildError(path, "the handout already holds a file where the engine goes")
+        files[path] = data
+    return files
+
+
 def prove(root: Path, config: Config, rendered: Rendered, written_dir: Path,
           zip_data: bytes | None) -> None:
-    """Run proofs 1-4 on a fresh render already written to `written_dir`; raise on failure."""
+    """Run proofs 1-4 on a fresh render already written to `written_dir`; raise on failure.
+    With ``zip_data``, the archive's contents (engine included) are scanned for leaks too."""
     problems = verify_static(rendered)
     again = render(root, config)
     if again.files != rendered.files:
@@ -822,11 +841,12 @@ def prove(root: Path, config: Config, rendered: Rendered, written_dir: Path,
             p for p in set(again.files) & set(rendered.files) if again.files[p] != rendered.files[p])
         problems.append("two renders differ (not deterministic, or a source changed during "
                         f"the build): {', '.join(differing)}")
-    if zip_data is not None and zip_bytes(again.files, config.out) != zip_data:
+    if zip_data is not None and zip_bytes(archive_files(again), config.name) != zip_data:
         problems.append("two zips of the same handout differ (not deterministic)")
     if _read_tree(written_dir, config) != rendered.files:
         problems.append("the written handout differs from the build")
-    problems += find_leaks(root, config, rendered.files)
+    scanned = archive_files(rendered) if zip_data is not None else rendered.files
+    problems += find_leaks(root, config, scanned)
     if not problems:
         problems += verify_runtime(written_dir, config, rendered.stubbed)
     if problems:
@@ -866,18 +886,6 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
         os.replace(staging, out_dir)
 
 
-def _write_zip(path: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(temp, FILE_MODE)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def stale_files(expected: dict[str, bytes], actual: dict[str, bytes]) -> list[str]:
     stale = [f"{p} (missing)" for p in sorted(set(expected) - set(actual))]
     stale += [f"{p} (out of date)" for p in sorted(set(expected) & set(actual))
@@ -893,6 +901,18 @@ def _refuse_foreign_folder(root: Path, config: Config, out_dir: Path, rendered: 
     if any(resolved == p or resolved in p.parents for p in protected):
         raise BuildError(str(out_dir), "would overwrite the repository or a source; choose "
                          "another --out folder")
+    # Handouts share files (README.md, requirements.txt, grading/assignment.toml), so another
+    # assignment's handout would pass the test below: refuse it (and any folder holding it).
+    for other in assignment_names(root):
+        if other == config.name:
+            continue
+        try:
+            theirs = (root / load_config(root, other).out).resolve()
+        except BuildError:
+            theirs = (root / "handout" / other).resolve()
+        if resolved == theirs or resolved in theirs.parents:
+            raise BuildError(str(out_dir), f"would overwrite the handout of {other}; choose "
+                             "another --out folder")
     if out_dir.is_file():
         raise BuildError(str(out_dir), "is a file, not a handout folder")
     existing = _read_tree(out_dir, config)
@@ -901,16 +921,19 @@ def _refuse_foreign_folder(root: Path, config: Config, out_dir: Path, rendered: 
                          "files would be in the build); refusing to replace it")
 
 
-def build(root: Path, out_dir: Path | None = None, check: bool = False,
+def build(root: Path, name: str, out_dir: Path | None = None, check: bool = False,
           zip_path: Path | None = None) -> list[str]:
-    """Build (or with check=True, compare); returns the stale files for a check."""
-    config = load_config(root)
+    """Build one assignment's handout (or with check=True, compare); with ``zip_path``, also
+    write the student archive. Returns the stale files for a check."""
+    config = load_config(root, name)
     out_dir = out_dir or root / config.out
     rendered = render(root, config)
     if not check:
         _refuse_foreign_folder(root, config, out_dir, rendered)
-    zip_data = zip_bytes(rendered.files, config.out) if zip_path else None
+    zip_data = zip_bytes(archive_files(rendered), config.name) if zip_path else None
     parent = out_dir.parent if not check else None
+    if parent is not None:
+        parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out_dir.name}.building-"))
     try:
         _write_tree(staging, rendered.files)
@@ -922,44 +945,67 @@ def build(root: Path, out_dir: Path | None = None, check: bool = False,
         if staging.exists():
             shutil.rmtree(staging)
     if zip_path:
-        _write_zip(zip_path, zip_data)
+        from autograder.results.atomic import write_bytes
+        zip_path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes(zip_path, zip_data)
     return []
 
 
 def main(argv: list[str] | None = None) -> int:
+    names = assignment_names(ROOT)
     parser = argparse.ArgumentParser(
-        description="Strip solution/ into the student handout and prove nothing leaked.")
+        description="Strip each assignment's solution into its student handout and prove "
+                    "nothing leaked.")
+    parser.add_argument("--assignment", choices=names, metavar="NAME",
+                        help=f"only this assignment ({', '.join(names)}; default: every one)")
     parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 and name the stale files if the handout "
+                        help="write nothing; exit 1 and name the stale files if a handout "
                              "differs from a fresh build")
-    parser.add_argument("--zip", type=Path, metavar="PATH",
-                        help="also write the handout as a deterministic zip archive")
+    parser.add_argument("--zip", choices=names, metavar="NAME",
+                        help="also write NAME's student archive: the handout and the student "
+                             f"copy of the grader (default path {ZIP_FOLDER}/NAME-handout.zip)")
+    parser.add_argument("--zip-to", type=Path, metavar="PATH", help="where --zip writes")
     parser.add_argument("--out", type=Path, metavar="DIR",
-                        help="handout folder (default: 'out' in handout.toml)")
+                        help="handout folder (default: 'out' in the assignment's handout.toml; "
+                             "needs --assignment or --zip)")
     args = parser.parse_args(argv)
     if args.check and args.zip:
         parser.error("--check writes nothing; leave out --zip")
-    if args.zip and not args.zip.resolve().parent.is_dir():
-        parser.error(f"--zip: folder {args.zip.resolve().parent} does not exist")
+    if args.zip_to and not args.zip:
+        parser.error("--zip-to needs --zip NAME")
+    if args.zip and args.assignment and args.zip != args.assignment:
+        parser.error("--zip and --assignment name different assignments")
+    chosen = [args.zip or args.assignment] if (args.zip or args.assignment) else names
+    if args.out and len(chosen) != 1:
+        parser.error("--out needs --assignment NAME (one handout per folder)")
+    zip_path = None
+    if args.zip:
+        zip_path = (args.zip_to or ROOT / ZIP_FOLDER / f"{args.zip}-handout.zip").resolve()
+        if args.zip_to and not zip_path.parent.is_dir():
+            parser.error(f"--zip-to: folder {zip_path.parent} does not exist")
     if args.out and not args.out.resolve().parent.is_dir():
         parser.error(f"--out: folder {args.out.resolve().parent} does not exist")
     out_dir = args.out.resolve() if args.out else None
-    try:
-        stale = build(ROOT, out_dir, check=args.check,
-                      zip_path=args.zip.resolve() if args.zip else None)
-    except BuildError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    label = out_dir or ROOT / load_config(ROOT).out
-    if args.check:
-        if stale:
-            print(f"build_handout: {label} is stale; run `python build_handout.py`: "
-                  + ", ".join(stale), file=sys.stderr)
+    if not chosen:
+        parser.error(f"no assignment has a solution/<name>/{CONFIG_NAME}")
+    status = 0
+    for name in chosen:
+        try:
+            stale = build(ROOT, name, out_dir, check=args.check, zip_path=zip_path)
+        except BuildError as exc:
+            print(exc, file=sys.stderr)
             return 1
-        print(f"{label} is current")
-        return 0
-    print(f"wrote {label}" + (f" and {args.zip}" if args.zip else ""))
-    return 0
+        label = out_dir or ROOT / load_config(ROOT, name).out
+        if args.check:
+            if stale:
+                print(f"build_handout: {label} is stale; run `python build_handout.py`: "
+                      + ", ".join(stale), file=sys.stderr)
+                status = 1
+            else:
+                print(f"{label} is current")
+        else:
+            print(f"wrote {label}" + (f" and {zip_path}" if zip_path else ""))
+    return status
 
 
 if __name__ == "__main__":

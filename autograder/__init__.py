@@ -1,1 +1,2 @@
-"""The autograder: grades MLP/backprop submissions in a sandboxed worker against saved reference tensors."""
+"""The autograder engine: grades submissions of any assignment it finds (autograder/assignments.py)
+in a sandboxed worker against saved reference tensors. It names no assignment."""

@@ -13,6 +13,9 @@ VERBS = {
     "batch": ("autograder.batch.cli", "grade a whole class"),
     "gradescope-bundle": ("autograder.bundle.cli", "build a Gradescope autograder zip"),
     "autolab-bundle": ("autograder.bundle.autolab.__main__", "build the Autolab autograde files"),
+    "prairielearn-bundle": ("autograder.bundle.prairielearn.__main__",
+                            "build a PrairieLearn question graded by this grader"),
+    "similarity": ("autograder.similarity.cli", "compare every pair of a class's submissions"),
 }
 
 

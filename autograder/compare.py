@@ -5,8 +5,10 @@ An array matches when its shape is the expected one and every element satisfies
     |got - expected| <= atol + rtol * |expected|,   atol = atol_scale * max(1, max |expected|)
 
 (docs/tolerances.md says why these numbers). NaN matches only NaN and an infinity only the
-same infinity. Array keys are the names students see (``mlp.dW[1]``); a key may carry a
-``@when`` suffix (``mlp.W[0]@after_step_2``), shown as ``mlp.W[0] (after step 2)``.
+same infinity. Array keys are the names students see (``net.dW[1]``); a key may carry a
+``@when`` suffix (``net.W[0]@after_step_2``), shown as ``net.W[0] (after step 2)``. Arrays
+whose names match the assignment's ``vector_names`` (assignment.toml, [comparison]; set for a
+case with ``using_vector_names``) may be (1, n) where (n,) is expected, and the other way.
 
 A failing comparison's message is one line, then, indented on lines of their own, what
 autograder.diagnosis can tell about it: one constant factor off (always), and a known mistake
@@ -14,7 +16,9 @@ autograder.diagnosis can tell about it: one constant factor off (always), and a 
 """
 from __future__ import annotations
 
+import contextvars
 import re
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -29,20 +33,32 @@ KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.\[\]@]+$")
 # What separates a diagnosis line from the line before it in a message.
 DIAGNOSIS_INDENT = "\n    "
 
-# Biases and BatchNorm vectors: a (1, n) array and an (n,) array are the same answer.
-_VECTOR_NAME = re.compile(
-    r"(?:^|\.)(?:d?b(?:\[\d+\])?|d?gamma|d?beta|running_mean|running_var|mean|var)$")
+# Names of arrays (biases, say) for which a (1, n) and an (n,) array are the same answer.
+_VECTOR_NAMES: contextvars.ContextVar[re.Pattern | None] = contextvars.ContextVar(
+    "vector_names", default=None)
+
+
+@contextmanager
+def using_vector_names(pattern: str | None):
+    """Within the block, ``is_vector_key`` follows ``pattern`` (a regular expression searched
+    in the key without its ``@when``); None: no array is a vector."""
+    token = _VECTOR_NAMES.set(re.compile(pattern) if pattern else None)
+    try:
+        yield
+    finally:
+        _VECTOR_NAMES.reset(token)
 
 
 def display_name(key: str) -> str:
-    """``mlp.W[0]@after_step_2`` -> ``mlp.W[0] (after step 2)``."""
+    """``net.W[0]@after_step_2`` -> ``net.W[0] (after step 2)``."""
     base, _, when = key.partition("@")
     return f"{base} ({when.replace('_', ' ')})" if when else base
 
 
 def is_vector_key(key: str) -> bool:
-    """True for keys naming a bias or a BatchNorm vector, whose shape may be (1, n) or (n,)."""
-    return bool(_VECTOR_NAME.search(key.partition("@")[0]))
+    """True for keys the assignment names as vectors, whose shape may be (1, n) or (n,)."""
+    pattern = _VECTOR_NAMES.get()
+    return bool(pattern and pattern.search(key.partition("@")[0]))
 
 
 def compare_arrays(name: str, got, expected, *, rtol: float = DEFAULT_RTOL,

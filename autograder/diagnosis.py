@@ -5,8 +5,8 @@ Scale: the submitted array is one constant factor k times the reference (the com
 against k * expected): a sum where a mean belongs, a sign error, something counted twice.
 
 Known mistake: the submitted array is, to 6 digits of the reference's magnitude, what a
-classic mistake of the mutation catalogue (tests/mutants/catalogue.py) produces on this visible
-case. ``python -m autograder references`` runs every mutant through the visible cases and
+classic mistake of the assignment's mutation catalogue (grading/mutants.py) produces on this
+visible case. ``python -m autograder references`` runs every mutant through the visible cases and
 stores a signature (a hash) of each failing array in ``data/visible/mistakes.json``:
 
     {"format": 1, "mistakes": {mutant id: description},

@@ -1,4 +1,5 @@
-"""Case specs (cases/*.toml) and the reference manifests (data/<suite>/manifest.json).
+"""Case specs (an assignment's grading/cases/*.toml) and the reference manifests
+(data/<assignment>/<suite>/manifest.json).
 
 Grading reads only manifests and npz files; the TOML specs are what ``references`` reads to
 (re)generate them.
@@ -13,9 +14,6 @@ from pathlib import Path
 
 from autograder.npz import array_digest, read_npz
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-CASES_DIR = PACKAGE_DIR / "cases"
-DATA_DIR = PACKAGE_DIR / "data"
 SUITES = ("visible", "hidden")
 FORMAT = 1
 _NAME = re.compile(r"^[a-z0-9_]+$")
@@ -52,7 +50,7 @@ class Case:
         return arrays
 
 
-def load_case_specs(suite: str, cases_dir: Path = CASES_DIR) -> list[Case]:
+def load_case_specs(suite: str, cases_dir: Path) -> list[Case]:
     path = cases_dir / f"{suite}.toml"
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -91,15 +89,15 @@ def _check_unique(cases: list[Case], where: str) -> None:
         seen.add(case.name)
 
 
-def manifest_path(suite: str, data_dir: Path = DATA_DIR) -> Path:
+def manifest_path(suite: str, data_dir: Path) -> Path:
     return data_dir / suite / "manifest.json"
 
 
-def available_suites(data_dir: Path = DATA_DIR) -> list[str]:
+def available_suites(data_dir: Path) -> list[str]:
     return [s for s in SUITES if manifest_path(s, data_dir).is_file()]
 
 
-def load_manifest(suite: str, data_dir: Path = DATA_DIR) -> list[Case]:
+def load_manifest(suite: str, data_dir: Path) -> list[Case]:
     path = manifest_path(suite, data_dir)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -1,7 +1,7 @@
-"""Batch throughput: 100 planted-bug variants of the solution graded with --jobs 2 and --jobs 1,
-in one run (issue 7's benchmark).
+"""Batch throughput: 100 planted-bug variants of an assignment's solution graded with --jobs 2
+and --jobs 1, in one run (issue 7's benchmark; issue 12: for every assignment).
 
-    python benchmarks/bench_batch.py [--count 100] [--repeats 1] [--disk]
+    python benchmarks/bench_batch.py [--assignment hw1] [--count 100] [--repeats 1] [--disk]
 
 Each configuration is the whole command (`python -m autograder batch ... --force`) started the
 same way; configurations are interleaved in every repeat so that machine noise hits them alike;
@@ -27,13 +27,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.mutants.catalogue import MUTANTS  # noqa: E402  (needs ROOT on the path)
-from tests.mutants.runner import apply  # noqa: E402
+from tests.mutants.runner import apply, catalogue  # noqa: E402  (needs ROOT on the path)
 
 TARGET_PER_MINUTE = 100.0
 
-# Planted bugs from the mutation suite's catalogue, each costing a different rubric item.
-BUG_IDS = [
+# Planted bugs from the mutation suite's catalogue, each costing a different rubric item (for
+# another assignment: its first mutant of each item, up to 12).
+HW1_BUG_IDS = [
     "sigmoid_derivative_returns_state", "tanh_derivative_not_squared",
     "relu_max_instead_of_maximum", "relu_derivative_one_at_zero",
     "sce_derivative_divided_by_batch", "sce_without_max_shift", "bn_backward_dbeta_mean",
@@ -42,27 +42,43 @@ BUG_IDS = [
 ]
 
 
-def make_class(folder: Path, count: int) -> None:
-    """``count`` students; student k carries bug k mod len(BUG_IDS) and, from the second round
+def planted_bugs(name: str) -> list:
+    mutants = catalogue(name)
+    if name == "hw1":
+        by_id = {m.id: m for m in mutants}
+        return [by_id[bug_id] for bug_id in HW1_BUG_IDS]
+    chosen, items = [], set()
+    for m in mutants:
+        if not set(m.targets) & items and len(chosen) < 12:
+            chosen.append(m)
+            items |= set(m.targets)
+    return chosen
+
+
+def make_class(folder: Path, count: int, name: str) -> None:
+    """``count`` students; student k carries bug k mod len(bugs) and, from the second round
     on, a second bug too, so that scores spread over the range."""
-    by_id = {m.id: m for m in MUTANTS}
-    bugs = [by_id[bug_id] for bug_id in BUG_IDS]
+    from autograder.assignments import discover
+    package = discover()[name].shape.package
+    bugs = planted_bugs(name)
     for k in range(count):
         chosen = {k % len(bugs)}
         if k >= len(bugs):
             chosen.add((k // len(bugs) + k) % len(bugs))
         first, *also = (bugs[index] for index in sorted(chosen))
-        student = apply(first, folder / f"student{k:03d}", also)
-        with open(student / "mlp" / "__init__.py", "a") as init:
+        student = apply(first, folder / f"student{k:03d}", also, name=name)
+        with open(student / package / "__init__.py", "a") as init:
             init.write(f"\n# variant {k}\n")   # every submission distinct
 
 
-def timed_batch(entries: Path, out: Path, jobs: int, env: dict) -> tuple[float, float]:
+def timed_batch(entries: Path, out: Path, jobs: int, env: dict, name: str
+                ) -> tuple[float, float]:
     """(wall seconds, CPU seconds of the whole process tree)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "autograder", "batch", str(entries),
-                           "--out", str(out), "--jobs", str(jobs), "--force"],
+                           "--out", str(out), "--jobs", str(jobs), "--force",
+                           "--assignment", name],
                           cwd=ROOT, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -74,6 +90,7 @@ def timed_batch(entries: Path, out: Path, jobs: int, env: dict) -> tuple[float, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--assignment", default="hw1", help="whose solution to plant bugs in")
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--disk", action="store_true",
@@ -88,11 +105,11 @@ def main() -> None:
     cpus = {name: [] for name in configs}
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         tmp = Path(tmp)
-        make_class(tmp / "class", args.count)
+        make_class(tmp / "class", args.count, args.assignment)
         for repeat in range(args.repeats):
             for name, (jobs, config_env) in configs.items():
                 wall, cpu = timed_batch(tmp / "class", tmp / f"out-{jobs}-{len(walls[name])}",
-                                        jobs, config_env)
+                                        jobs, config_env, args.assignment)
                 walls[name].append(wall)
                 cpus[name].append(cpu)
                 print(f"repeat {repeat + 1}: {name}: {wall:.1f} s", file=sys.stderr)
@@ -100,7 +117,7 @@ def main() -> None:
             totals = sorted(float(row["total"]) for row in csv.DictReader(stream))
     n = args.count
     rate = {name: 60.0 * n / statistics.median(w) for name, w in walls.items()}
-    print(f"{n} planted-bug variants of the solution, {args.repeats} repeat(s), "
+    print(f"{args.assignment}: {n} planted-bug variants of the solution, {args.repeats} repeat(s), "
           f"{os.cpu_count()} cores; totals from {totals[0]:g} to {totals[-1]:g} "
           f"(median {statistics.median(totals):g})")
     print()

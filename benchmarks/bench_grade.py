@@ -1,6 +1,6 @@
 """Grading the solution end to end vs a bare pytest run, in one run (issue 3's benchmark).
 
-    python benchmarks/bench_grade.py [--repeats 5]
+    python benchmarks/bench_grade.py [--repeats 5] [--assignment NAME ...]
 
 Both are whole commands started the same way (a fresh interpreter each time), interleaved so
 that machine noise hits both alike; BLAS threads are pinned to one. Prints a markdown table of
@@ -34,7 +34,12 @@ def timed(command: list[str], cwd: Path, env: dict) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--assignment", nargs="*", default=None,
+                        help="whose solution to grade (default: every assignment)")
     args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from autograder.assignments import discover
+    names = args.assignment or sorted(discover())
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     # The grader byte-compiled, as installed (pip compiles pytest; the Gradescope image compiles
     # the grader): the warm-up run below writes its __pycache__.
@@ -45,24 +50,31 @@ def main() -> None:
         bare = [sys.executable, "-m", "pytest", "-q", "--json-report",
                 f"--json-report-file={tmp / 'report.json'}", "-p", "no:cacheprovider",
                 str(tmp / "test_trivial.py")]
-        grade = [sys.executable, "-m", "autograder", "grade", str(ROOT / "solution"),
-                 "--suite", "all", "--json", str(tmp / "result.json")]
-        times = {"bare pytest --json-report (1 trivial test)": [], "grade solution (all suites)": []}
-        timed(grade, ROOT, env)  # warm the file cache once
+        bare_name = "bare pytest --json-report (1 trivial test)"
+        grades = {f"grade {name} solution (all suites)":
+                  [sys.executable, "-m", "autograder", "grade", str(ROOT / "solution" / name),
+                   "--assignment", name, "--suite", "all", "--json",
+                   str(tmp / f"result-{name}.json")] for name in names}
+        times = {bare_name: [], **{label: [] for label in grades}}
+        for command in grades.values():
+            timed(command, ROOT, env)  # warm the file cache once
         for _ in range(args.repeats):
-            times["bare pytest --json-report (1 trivial test)"].append(timed(bare, tmp, env))
-            times["grade solution (all suites)"].append(timed(grade, ROOT, env))
-        result = json.loads((tmp / "result.json").read_text())
-    cases = sum(len(item["cases"]) for item in result["items"])
+            times[bare_name].append(timed(bare, tmp, env))
+            for label, command in grades.items():
+                times[label].append(timed(command, ROOT, env))
+        results = {name: json.loads((tmp / f"result-{name}.json").read_text()) for name in names}
     medians = {k: statistics.median(v) for k, v in times.items()}
-    base = medians["bare pytest --json-report (1 trivial test)"]
+    base = medians[bare_name]
     print(f"| command | median s ({args.repeats} runs) | ratio |")
     print("|---|---:|---:|")
-    for name, value in medians.items():
-        print(f"| {name} | {value:.3f} | {value / base:.2f}x |")
-    ratio = medians["grade solution (all suites)"] / base
-    print(f"\n{cases} cases graded, score {result['score']}/{result['max_score']}")
-    print(f"grading / bare pytest = {ratio:.2f}x (target <= 3x)")
+    for label, value in medians.items():
+        print(f"| {label} | {value:.3f} | {value / base:.2f}x |")
+    print()
+    for name, result in results.items():
+        cases = sum(len(item["cases"]) for item in result["items"])
+        ratio = medians[f"grade {name} solution (all suites)"] / base
+        print(f"{name}: {cases} cases graded, score {result['score']}/{result['max_score']}; "
+              f"grading / bare pytest = {ratio:.2f}x (target <= 3x)")
 
 
 if __name__ == "__main__":

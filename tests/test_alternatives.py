@@ -1,6 +1,6 @@
-"""Alternative-correct submissions (issue 5): code written in other shapes than the solution's
-gets full marks, bonus included, and is not flagged; and the vectorisation check tells loop
-code from vectorised code every time, not just once."""
+"""Alternative-correct submissions of every assignment (tests/alternatives/<name>/): code
+written in other shapes than the solution's gets full marks, bonus included, and is not
+flagged; and hw1's vectorisation check tells loop code from vectorised code every time."""
 from __future__ import annotations
 
 import importlib.util
@@ -12,12 +12,15 @@ import numpy as np
 import pytest
 
 from autograder.manifest import SUITES, load_case_specs
-from autograder.scenarios import vectorisation
-from mutants.catalogue import MUTANTS
-from mutants.runner import apply
-from support import SOLUTION_DIR, full_marks, grade, item_scores
+from mutants.runner import apply, catalogue
+from support import ASSIGNMENTS, HW1_CASES, SOLUTION_DIR, family, grade
 
-ALTERNATIVES_DIR = Path(__file__).resolve().parent / "alternatives"
+MUTANTS = catalogue("hw1")
+
+vectorisation = family("vectorisation")
+
+ALTERNATIVES_ROOT = Path(__file__).resolve().parent / "alternatives"
+ALTERNATIVES_DIR = ALTERNATIVES_ROOT / "hw1"
 ALTERNATIVES = {
     "single_file": "one hw1.py; logaddexp sigmoid and softmax; one-pass BatchNorm variance",
     "vector_biases": "(n,) biases and BatchNorm vectors; clipped sigmoid; PyTorch-style "
@@ -28,7 +31,7 @@ ALTERNATIVES = {
 CONTRACT = ("Activation", "Identity", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Criterion",
             "SoftmaxCrossEntropy", "BatchNorm", "random_normal_weight_init", "zeros_bias_init",
             "MLP", "get_training_stats")
-VECTORISATION_CASES = [case for suite in SUITES for case in load_case_specs(suite)
+VECTORISATION_CASES = [case for suite in SUITES for case in load_case_specs(suite, HW1_CASES)
                        if case.family == "vectorisation"]
 REPEATS = 3
 
@@ -39,13 +42,26 @@ def test_the_alternatives_are_the_ones_described():
     assert (ALTERNATIVES_DIR / "single_file" / "hw1.py").is_file()
 
 
-@pytest.mark.parametrize("name", list(ALTERNATIVES))
-def test_alternative_gets_full_marks_bonus_included(name, tmp_path):
-    result, _ = grade(ALTERNATIVES_DIR / name, tmp_path, "--suite", "all")
+def every_alternative() -> list[tuple[str, str]]:
+    return [(a, p.name) for a in ASSIGNMENTS if (ALTERNATIVES_ROOT / a).is_dir()
+            for p in sorted((ALTERNATIVES_ROOT / a).iterdir()) if p.is_dir()]
+
+
+def test_every_assignment_has_at_least_two_alternatives():
+    counts = {a: sum(1 for x, _ in every_alternative() if x == a) for a in ASSIGNMENTS}
+    assert all(count >= 2 for count in counts.values()), counts
+
+
+@pytest.mark.parametrize("assignment_name, name", every_alternative(),
+                         ids=[f"{a}/{n}" for a, n in every_alternative()])
+def test_alternative_gets_full_marks_bonus_included(assignment_name, name, tmp_path):
+    result, _ = grade(ALTERNATIVES_ROOT / assignment_name / name, tmp_path, "--suite", "all",
+                      "--assignment", assignment_name)
     failed = [(item["id"], case["name"], case["message"]) for item in result["items"]
               for case in item["cases"] if not case["passed"]]
     assert failed == []
-    assert item_scores(result) == full_marks(result)
+    automatic = [item for item in result["items"] if not item.get("manual")]
+    assert all(item["score"] == item["max_score"] for item in automatic)
     assert result["score"] == result["max_score"] == 100
     assert result["flags"] == []
 

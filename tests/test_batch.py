@@ -26,9 +26,9 @@ from autograder.batch.summary import summarize
 from autograder.grading.rubric import load_rubric
 from autograder.results import CaseResult, GradeResult, ItemResult
 from autograder.sandbox import confine
-from support import HANDOUT_DIR, ROOT, SOLUTION_DIR, copy_solution, edit, run_autograder
+from support import RUBRIC as RUBRIC_PATH, HANDOUT_DIR, ROOT, SOLUTION_DIR, copy_solution, edit, run_autograder
 
-RUBRIC = load_rubric()
+RUBRIC = load_rubric(RUBRIC_PATH)
 ITEM_IDS = [item.id for item in RUBRIC.items]
 POINTS = {item.id: item.points for item in RUBRIC.items}
 REGULAR = [item.id for item in RUBRIC.items if not item.bonus and item.points > 0]
@@ -37,6 +37,9 @@ TANH_DERIVATIVE = "return 1.0 - self.state * self.state"
 
 
 def batch(*args, timeout: float = 600) -> subprocess.CompletedProcess:
+    """The batch verb, for hw1 unless ``args`` name the assignment."""
+    if "--assignment" not in args:
+        args = (*args, "--assignment", "hw1")
     return run_autograder("batch", *args, timeout=timeout)
 
 
@@ -300,14 +303,14 @@ def test_a_dead_grading_process_costs_its_student_only_and_is_retried(tmp_path, 
         (entries / f"{name}.txt").write_text(name)
     real_grade = batch_run._grade
 
-    def dies_on_ben(student, suite, request):
+    def dies_on_ben(student, *args):
         if student.id == "ben":
             os._exit(7)
-        return real_grade(student, suite, request)
+        return real_grade(student, *args)
 
     monkeypatch.setattr(batch_run, "_grade", dies_on_ben)
     out = tmp_path / "out"
-    request = BatchRequest(entries, out, RUBRIC, jobs=2, progress=io.StringIO())
+    request = BatchRequest(entries, out, "hw1", jobs=2, progress=io.StringIO())
     outcome = run_batch(request)
     assert outcome.grader_errors == ["ben"]
     rows = read_csv(out / "grades.csv")
@@ -316,7 +319,7 @@ def test_a_dead_grading_process_costs_its_student_only_and_is_retried(tmp_path, 
     assert "exit code 7" in json.loads((out / "ben.json").read_text())["output"]
 
     monkeypatch.setattr(batch_run, "_grade", real_grade)
-    outcome = run_batch(BatchRequest(entries, out, RUBRIC, jobs=2, progress=io.StringIO()))
+    outcome = run_batch(BatchRequest(entries, out, "hw1", jobs=2, progress=io.StringIO()))
     assert (outcome.graded, outcome.reused, outcome.grader_errors) == (1, 2, [])
     assert read_csv(out / "grades.csv")["ben"]["flags"] == "unreadable-submission"
 

@@ -1,5 +1,6 @@
 """The Gradescope bundle and the Autolab entry, built and run in simulated roots."""
 from __future__ import annotations
+from support import RUBRIC as RUBRIC_PATH, HW1_DATA
 
 import importlib.metadata
 import io
@@ -15,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from autograder.grading.rubric import load_rubric
-from autograder.manifest import DATA_DIR, SUITES, load_manifest
+from autograder.manifest import SUITES, load_manifest
 from support import HANDOUT_DIR, copy_solution, run_autograder
 
-RUBRIC = load_rubric()
+RUBRIC = load_rubric(RUBRIC_PATH)
 ITEM_IDS = [item.id for item in RUBRIC.items]
 CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
 
@@ -26,18 +27,19 @@ CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYT
 def reference_members() -> set[str]:
     names = set()
     for suite in SUITES:
-        names.add(f"autograder/data/{suite}/manifest.json")
-        names |= {f"autograder/data/{suite}/{case.name}.npz" for case in load_manifest(suite, DATA_DIR)}
+        names.add(f"data/{suite}/manifest.json")
+        names |= {f"data/{suite}/{case.name}.npz" for case in load_manifest(suite, HW1_DATA)}
     return names
 
 
 def assert_grader_only(members: list[str]) -> None:
     assert reference_members() <= set(members)
-    assert "autograder/rubric.toml" in members
+    assert {"grading/rubric.toml", "grading/assignment.toml"} <= set(members)
+    assert not any(name.startswith(("grading/cases", "grading/mutants")) for name in members)
     assert "autograder/grading/test_rubric.py" in members
     for name in members:
         top = name.split("/")[0]
-        assert top not in ("solution", "tests", "handout", "mlp", "benchmarks"), name
+        assert top in ("autograder", "grading", "data") or "/" not in name, name
         assert "__pycache__" not in name and not name.endswith(".pyc"), name
 
 
@@ -63,7 +65,7 @@ def fake_python(folder: Path, exit_code: int) -> Path:
 @pytest.fixture(scope="module")
 def gradescope_zip(tmp_path_factory):
     out = tmp_path_factory.mktemp("bundle") / "autograder.zip"
-    proc = run_autograder("gradescope-bundle", out)
+    proc = run_autograder("gradescope-bundle", out, "--assignment", "hw1")
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -99,11 +101,11 @@ def test_gradescope_bundle_holds_the_grader_scripts_and_every_reference(gradesco
     assert {"setup.sh", "run_autograder", "requirements.txt", "gradescope_fallback.py"} <= set(members)
     assert_grader_only(members)
     assert modes["run_autograder"] == modes["setup.sh"] == 0o755
-    assert modes["autograder/rubric.toml"] == 0o644
+    assert modes["grading/rubric.toml"] == 0o644
     assert times == {(1980, 1, 1, 0, 0, 0)}
     # Deterministic: a second build gives the same bytes.
     again = tmp_path / "again.zip"
-    assert run_autograder("gradescope-bundle", again).returncode == 0
+    assert run_autograder("gradescope-bundle", again, "--assignment", "hw1").returncode == 0
     assert again.read_bytes() == gradescope_zip.read_bytes()
 
     pins = dict(line.split("==") for line in requirements.splitlines() if not line.startswith("#"))
@@ -118,12 +120,12 @@ def test_gradescope_bundle_ships_a_chosen_rubric(tmp_path):
     rubric = tmp_path / "rubric.toml"
     rubric.write_text(Path(RUBRIC.path).read_text().replace("cap = 100", "cap = 90", 1))
     out = tmp_path / "b.zip"
-    assert run_autograder("gradescope-bundle", out, "--rubric", rubric).returncode == 0
+    assert run_autograder("gradescope-bundle", out, "--assignment", "hw1", "--rubric", rubric).returncode == 0
     with zipfile.ZipFile(out) as archive:
-        assert archive.read("autograder/rubric.toml") == rubric.read_bytes()
+        assert archive.read("grading/rubric.toml") == rubric.read_bytes()
     bad = tmp_path / "bad.toml"
     bad.write_text("cap = [")
-    proc = run_autograder("gradescope-bundle", tmp_path / "c.zip", "--rubric", bad)
+    proc = run_autograder("gradescope-bundle", tmp_path / "c.zip", "--assignment", "hw1", "--rubric", bad)
     assert proc.returncode == 2 and "not valid TOML" in proc.stderr
     assert not (tmp_path / "c.zip").exists()
 
@@ -131,7 +133,7 @@ def test_gradescope_bundle_ships_a_chosen_rubric(tmp_path):
 @pytest.mark.parametrize("out", ["bundle.tar", "folder.zip"])
 def test_gradescope_bundle_refuses_a_bad_output_path(tmp_path, out):
     (tmp_path / "folder.zip").mkdir()
-    proc = run_autograder("gradescope-bundle", tmp_path / out)
+    proc = run_autograder("gradescope-bundle", tmp_path / out, "--assignment", "hw1")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
 
@@ -193,7 +195,7 @@ def test_gradescope_run_writes_a_result_when_the_submission_is_missing(gradescop
 @pytest.fixture(scope="module")
 def autolab_files(tmp_path_factory):
     out = tmp_path_factory.mktemp("autolab")
-    proc = subprocess.run([sys.executable, "-m", "autograder", "autolab-bundle", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "autograder", "autolab-bundle", str(out), "--assignment", "hw1"],
                           cwd=Path(__file__).parents[1], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     return out
@@ -232,7 +234,7 @@ def test_autolab_tar_holds_the_grader_and_every_reference(autolab_files, tmp_pat
     assert modes["autolab-grade.sh"] == 0o755
     assert zeros == {"scores": {item_id: 0.0 for item_id in ITEM_IDS}}
     again = tmp_path / "again"
-    subprocess.run([sys.executable, "-m", "autograder", "autolab-bundle", str(again)],
+    subprocess.run([sys.executable, "-m", "autograder", "autolab-bundle", str(again), "--assignment", "hw1"],
                    cwd=Path(__file__).parents[1], check=True, capture_output=True)
     assert (again / "autograde.tar").read_bytes() == (autolab_files / "autograde.tar").read_bytes()
 
@@ -262,3 +264,57 @@ def test_autolab_last_line_exists_without_a_handin(autolab_files, tmp_path):
     lines = tango(autolab_files, tmp_path / "job", None)
     assert json.loads(lines[-1]) == {"scores": {item_id: 0.0 for item_id in ITEM_IDS}}
     assert any("no handin file" in line for line in lines)
+
+
+# ---------------------------------------------------------------- every assignment
+
+@pytest.fixture(scope="module")
+def cw3_gradescope_zip(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bundle-cw3") / "autograder.zip"
+    proc = run_autograder("gradescope-bundle", out, "--assignment", "cw3")
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_the_cw3_bundle_carries_cw3_and_nothing_of_hw1(cw3_gradescope_zip):
+    with zipfile.ZipFile(cw3_gradescope_zip) as archive:
+        members = archive.namelist()
+        spec = archive.read("grading/assignment.toml").decode()
+    assert 'name = "cw3"' in spec
+    assert any(m.startswith("data/hidden/") for m in members)
+    assert not any(m.startswith(("grading/cases", "grading/mutants", "solution")) for m in members)
+
+
+def test_the_cw3_bundle_grades_the_solution_the_stubs_and_junk(cw3_gradescope_zip, tmp_path):
+    root = gradescope_root(cw3_gradescope_zip, tmp_path / "solution")
+    copy_solution(root / "submission", "cw3")
+    results = run_gradescope(root)
+    assert results["score"] == 100
+    manual = [t for t in results["tests"] if t["extra_data"]["id"] == "report"]
+    assert len(manual) == 1 and "hand" in manual[0]["output"].lower()
+
+    root = gradescope_root(cw3_gradescope_zip, tmp_path / "junk")
+    (root / "submission" / "notes.txt").write_text("no code here")
+    results = run_gradescope(root)
+    assert results["score"] == 0 and "cw3_mlp" in json.dumps(results)
+
+
+def test_the_cw3_autolab_bundle_ends_with_a_score_line(tmp_path):
+    out = tmp_path / "autolab"
+    proc = run_autograder("autolab-bundle", out, "--assignment", "cw3")
+    assert proc.returncode == 0, proc.stderr
+    work = tmp_path / "job"
+    work.mkdir()
+    for name in ("autograde.tar",):
+        shutil.copy(out / name, work / name)
+    shutil.copy(out / "autograde-Makefile", work / "Makefile")
+    solution = copy_solution(tmp_path / "handin-src", "cw3")
+    with zipfile.ZipFile(work / "handin.zip", "w") as archive:
+        for path in sorted(solution.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(solution).as_posix())
+    done = subprocess.run(["make", "-s"], cwd=work, capture_output=True, text=True, timeout=600,
+                          env=dict(CLEAN_ENV, AUTOGRADER_PYTHON=sys.executable))
+    scores = json.loads(done.stdout.strip().splitlines()[-1])["scores"]
+    assert "report" not in scores        # a hand-entered score is never overwritten
+    assert sum(scores.values()) == 100

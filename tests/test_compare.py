@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from autograder.compare import (DEFAULT_ATOL_SCALE, DEFAULT_RTOL, KEY_PATTERN, compare_all,
-                                compare_arrays, display_name, is_vector_key)
+                                compare_arrays, display_name, is_vector_key, using_vector_names)
+from support import assignment
 
 
 def test_identical_arrays_match():
@@ -124,6 +125,20 @@ def test_tolerance_can_be_changed_per_call_and_per_case():
     assert compare_arrays("x", [1.001], [1.0], rtol=1e-2) is None
     assert compare_all({"x": np.array([1.001])}, {"x": np.array([1.0])}, {"rtol": 1e-2}) == []
     assert compare_all({"x": np.array([1e-7])}, {"x": np.array([0.0])}, {"atol_scale": 1e-6}) == []
+
+
+@pytest.fixture(autouse=True)
+def hw1_vector_names():
+    """hw1's vectors (biases, BatchNorm vectors) for every comparison in this file."""
+    with using_vector_names(assignment("hw1").vector_names):
+        yield
+
+
+def test_no_array_is_a_vector_unless_the_assignment_says_so():
+    with using_vector_names(None):
+        assert not is_vector_key("mlp.b[0]")
+    with using_vector_names(r"(?:^|\.)grad_b$"):
+        assert is_vector_key("layers[0].grad_b@after_backward_2") and not is_vector_key("b")
 
 
 def test_compare_all_reports_missing_arrays_and_keeps_the_expected_order():

@@ -1,6 +1,7 @@
 """The two diagnoses of a failing comparison (autograder/diagnosis.py): one constant factor off
 (scale), and the signature of a classic mistake (data/visible/mistakes.json)."""
 from __future__ import annotations
+from support import HW1_CASES, HW1_DATA, assignment
 
 import json
 import tomllib
@@ -13,16 +14,17 @@ import pytest
 from autograder.compare import annotate, compare_all, compare_arrays
 from autograder.diagnosis import (MISTAKE_PREFIX, MISTAKES_FILE, MistakeBook, SignatureCollector,
                                   load_mistakes, named_mistakes, signature, using_known_mistakes)
-from autograder.grading.checks import CaseFailed, assert_case_passes, judge, known_mistakes
+from autograder.grading.checks import CaseFailed, Checker, assert_case_passes, known_mistakes
 from autograder.grading.rubric import RubricError, load_rubric
-from autograder.manifest import DATA_DIR, Case, load_manifest, manifest_entry
+from autograder.manifest import Case, load_manifest, manifest_entry
 from autograder.npz import write_npz
 from autograder.references.mistakes import assemble
-from mutants.catalogue import MUTANTS
-from mutants.runner import apply
+from mutants.runner import apply, catalogue
 from support import RUBRIC, ROOT, copy_solution, edit, grade
 
-VISIBLE_MISTAKES = DATA_DIR / "visible" / MISTAKES_FILE
+MUTANTS = catalogue("hw1")
+
+VISIBLE_MISTAKES = HW1_DATA / "visible" / MISTAKES_FILE
 RNG = np.random.default_rng(11)
 EXPECTED = RNG.standard_normal((6, 4)) + 0.3
 
@@ -222,7 +224,8 @@ def graded_case(tmp_path: Path, got: dict, expected: dict, book: MistakeBook | N
         (tmp_path / MISTAKES_FILE).write_text(book.to_text())
     outcome = SimpleNamespace(status="ok", arrays=got, message="")
     return SimpleNamespace(spec=case, outcome=outcome,
-                           session=SimpleNamespace(diagnose_known_mistakes=diagnose))
+                           session=SimpleNamespace(diagnose_known_mistakes=diagnose,
+                                                   checker=Checker.of(assignment())))
 
 
 @pytest.mark.parametrize("hidden, diagnose, named", [
@@ -239,7 +242,7 @@ def test_grading_names_known_mistakes_of_visible_cases_when_the_rubric_allows(
 
 
 def test_the_rubric_switch(tmp_path):
-    assert load_rubric().diagnose_known_mistakes is True
+    assert load_rubric(RUBRIC).diagnose_known_mistakes is True
     text = RUBRIC.read_text()
     assert "\ndiagnose_known_mistakes = true\n" in text
     off = tmp_path / "off.toml"
@@ -254,16 +257,17 @@ def test_the_rubric_switch(tmp_path):
 def test_signatures_are_collected_where_grading_looks_them_up():
     """The references verb judges each mutant's outcome with a collector in place of the known
     mistakes (autograder/references/mistakes.py); grading then finds what it stored."""
-    case = next(c for c in load_manifest("visible") if c.family == "batchnorm"
+    case = next(c for c in load_manifest("visible", HW1_DATA) if c.family == "batchnorm"
                 and c.params.get("mode") == "backward")
     reference = case.reference()
     mutated = {k: (v * 3 if k == "bn.dgamma" else v) for k, v in reference.items()}
     collector = SignatureCollector()
-    judge(case.family, mutated, reference, case.params, collector)
+    Checker.of(assignment()).failures(case.family, mutated, reference, case.params, collector)
     assert list(collector.found) == ["bn.dgamma"]
     book = assemble([SimpleNamespace(id="m", description="dgamma tripled")],
                     {"m": {case.name: collector.found}})
-    [message] = judge(case.family, mutated, reference, case.params, book.for_case(case.name))
+    [message] = Checker.of(assignment()).failures(case.family, mutated, reference, case.params,
+                                                  book.for_case(case.name))
     assert diagnosis_lines(message) == [
         "every value is 3.00x the expected (one constant factor: a missing or extra scale "
         "factor?)", MISTAKE_PREFIX + "dgamma tripled"]
@@ -293,10 +297,10 @@ def test_mistakes_json_is_deterministic_and_names_catalogue_mistakes(shipped):
 
 def test_mistakes_json_holds_no_hidden_case_and_no_reference_signature(shipped):
     text = VISIBLE_MISTAKES.read_text()
-    hidden = tomllib.loads((ROOT / "autograder" / "cases" / "hidden.toml").read_text())["case"]
+    hidden = tomllib.loads((HW1_CASES / "hidden.toml").read_text())["case"]
     leaked = [case["name"] for case in hidden if f'"{case["name"]}"' in text]
     assert not leaked, f"hidden case names in mistakes.json: {leaked}"
-    visible = {case.name: case for case in load_manifest("visible")}
+    visible = {case.name: case for case in load_manifest("visible", HW1_DATA)}
     assert set(shipped["signatures"]) <= set(visible)
     for case_name, by_key in shipped["signatures"].items():
         reference = visible[case_name].reference()
@@ -306,7 +310,7 @@ def test_mistakes_json_holds_no_hidden_case_and_no_reference_signature(shipped):
 
 
 def test_hidden_cases_are_never_looked_up():
-    hidden = Case("h", "activation", "sigmoid", {}, hidden=True, data_dir=DATA_DIR / "visible")
+    hidden = Case("h", "activation", "sigmoid", {}, hidden=True, data_dir=HW1_DATA / "visible")
     assert known_mistakes(hidden) is None
 
 

@@ -9,27 +9,18 @@ tests/test_hostile_nonroot.py runs the non-root path as `nobody` when the suite 
 """
 from __future__ import annotations
 
-import json
 import os
 import random
-import shutil
-import socket
-import subprocess
-import sys
 import tarfile
-import tempfile
-import threading
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from hostile import corpus, expect
-from support import ROOT, RUBRIC, rubric_with_limits
-
-AS_ROOT = os.geteuid() == 0
-root_only = pytest.mark.skipif(not AS_ROOT, reason="the privilege drop needs root")
-HANG_GUARD = 300  # seconds; only a grader that hangs gets near it (then the test fails)
+from hostile.grading import (AS_ROOT, Listener, assert_the_real_report_wins, hostile_grade,
+                             messages, root_only)
+from support import RUBRIC, rubric_with_limits
 
 
 @pytest.fixture(scope="module")
@@ -42,51 +33,8 @@ def marker():
 def protected_once():
     """As root the first grading chmods the grader's secrets; do it before fingerprinting."""
     from autograder.grade.protect import protect_grader_files
-    protect_grader_files()
-
-
-def run_grader(scratch: Path, *args) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", TMPDIR=str(scratch))
-    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=HANG_GUARD, env=env)
-
-
-def hostile_grade(tmp: Path, submission: Path, *args, marker: str = "", rubric: Path | None = None
-                  ) -> tuple[dict, subprocess.CompletedProcess]:
-    """Grade with every invariant of the corpus checked; returns (rubric JSON, process)."""
-    # TMPDIR of the grading: the sandbox's scratch folders are made here, so whatever of a
-    # sandbox is still alive afterwards is recognised (its HOME or working folder is here). Not
-    # under pytest's private tmp_path: the sandbox user must reach its own folder inside.
-    scratch = Path(tempfile.mkdtemp(prefix="hostile-scratch-"))
-    scratch.chmod(0o711)
-    try:
-        return _checked_grade(tmp, scratch, submission, args, marker, rubric)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _checked_grade(tmp, scratch, submission, args, marker, rubric):
-    before = expect.fingerprint()
-    out = tmp / f"result-{len(list(tmp.glob('result-*.json')))}.json"
-    extra = ["--rubric", rubric] if rubric else []
-    proc = run_grader(scratch, "grade", submission, "--json", out, *extra, *args)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
-    result = json.loads(out.read_text())
-    assert result["status"] == "graded", result.get("error")
-    assert expect.fingerprint() == before, "a grader file changed"
-    if marker:
-        assert expect.processes_with(marker) == []
-    assert expect.processes_in(scratch) == []
-    assert list(scratch.iterdir()) == []  # every scratch folder was removed
-    for leftover in (corpus.GRADER_DIR / "results.json", corpus.GRADER_DIR / "autograder" /
-                     "results.json", Path("/tmp/results.json")):
-        assert not leftover.exists(), leftover
-    return result, proc
-
-
-def messages(result: dict) -> dict[str, str]:
-    return {c["name"]: c["message"] for item in result["items"] for c in item["cases"]}
+    from support import assignment
+    protect_grader_files(assignment("hw1"))
 
 
 # ----------------------------------------------------------------------------- tampering
@@ -98,22 +46,7 @@ def test_tampering_gains_nothing_and_the_real_reports_win(tmp_path, marker):
                                  "--gradescope", gradescope, marker=marker)
     expect.assert_contained(result, "all", corpus.guilty_names([corpus.TAMPER]),
                             corpus.reasons_by_name([corpus.TAMPER]))
-    # The last stdout line is the grader's: fake lines printed by the submission (at import, in
-    # a method, at exit, into the grader's own stdout) all came before it, if at all.
-    last = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert last != json.loads(corpus.FAKE_AUTOLAB)
-    assert last["scores"]["sigmoid"] == 0
-    assert sum(last["scores"].values()) == pytest.approx(result["score"], abs=0.011)
-    report = json.loads(gradescope.read_text())
-    assert report["score"] == pytest.approx(result["score"], abs=0.011) and report["tests"]
-    assert report.get("output") != "FORGED" and result["items"]
-    assert "DENIED" in result["output"]  # the attack ran (its sigmoid cases are visible)
-    if AS_ROOT:
-        forged = [line for line in result["output"].splitlines() if line.startswith("FORGED")]
-        scratch = os.path.join(tempfile.gettempdir(), "hostile-scratch-")
-        # Only the sandbox's own scratch folders were writable; no stdout of another process.
-        assert forged and all(line.split(" ", 1)[1].startswith(scratch) for line in forged), forged
-        assert "FORGED-STDOUT" not in result["output"]
+    assert_the_real_report_wins(result, proc, gradescope, corpus.FAKE_AUTOLAB)
 
 
 # ---------------------------------------------------------------------- exits and crashes
@@ -184,29 +117,6 @@ def test_a_long_sleep_at_import_is_cut_by_the_time_limits(tmp_path):
 
 # ----------------------------------------------------- confidentiality, integrity, network
 
-class Listener:
-    """A TCP server on 127.0.0.1 that counts connections (none may arrive from the sandbox)."""
-
-    def __init__(self):
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
-        self.connections = 0
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self):
-        while True:
-            try:
-                conn, _ = self.server.accept()
-            except OSError:
-                return
-            self.connections += 1
-            conn.close()
-
-    def close(self):
-        self.server.close()
-
-
 @root_only
 def test_secrets_stay_secret_grader_files_unchanged_and_no_network(tmp_path, marker):
     listener = Listener()
@@ -226,7 +136,7 @@ def test_secrets_stay_secret_grader_files_unchanged_and_no_network(tmp_path, mar
     assert "NET-OPEN" not in output
     for stolen in (Path(f"/tmp/stolen-{marker}"), corpus.GRADER_DIR / f"stolen-{marker}"):
         assert not stolen.exists()
-    data = corpus.GRADER_DIR / "autograder" / "data" / "hidden"
+    data = corpus.GRADER_DIR / "data" / "hw1" / "hidden"
     for path in (data, data / "manifest.json", corpus.GRADER_DIR / "solution"):
         assert path.stat().st_mode & 0o007 == 0, path
 

@@ -36,20 +36,30 @@ _REVEAL_PYTHON = ('set -e; stage=$(mktemp -d); mount --bind "$PYROOT" "$stage"; 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    """A folder nobody can use: a readable copy of the visible references, and room for
-    submissions and results."""
+    """A folder nobody can use: a readable copy of hw1's grading spec and visible references
+    (laid out as a distribution, so the engine finds it through AUTOGRADER_ASSIGNMENTS), and
+    room for submissions and results."""
+    from autograder.bundle.contents import spec_files
+    from support import HW1_DATA, assignment
     folder = Path(tempfile.mkdtemp(prefix="hostile-nobody-"))
-    shutil.copytree(ROOT / "autograder" / "data" / "visible", folder / "data" / "visible")
+    for name, data in spec_files(assignment("hw1")).items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    shutil.copytree(HW1_DATA / "visible", folder / "data" / "visible")
     for path in [folder, *folder.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     yield folder
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def as_nobody(*command: str, timeout: float = 300) -> subprocess.CompletedProcess:
+def as_nobody(*command: str, timeout: float = 300, assignments: Path | None = None
+              ) -> subprocess.CompletedProcess:
+    """``command`` as nobody; ``assignments``: a root the engine finds assignments in."""
     python_root = Path(sys.base_prefix).resolve()
     script = _REVEAL_PYTHON.format(uid=NOBODY)
     env = dict(os.environ, PYROOT=str(python_root), HOME="/tmp", PYTHONDONTWRITEBYTECODE="1")
+    if assignments is not None:
+        env["AUTOGRADER_ASSIGNMENTS"] = str(assignments)
     if not str(python_root).startswith("/root/"):  # nothing to reveal
         script = f'exec setpriv --reuid {NOBODY} --regid {NOBODY} --clear-groups "$@"'
     return subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script,
@@ -80,9 +90,9 @@ def grade_as_nobody(world: Path, name: str, submission: Path, *args, rubric: Pat
         os.chown(path, NOBODY, NOBODY)
     before = nobody_processes()
     extra = ["--rubric", str(place / "rubric.toml")] if rubric is not None else []
-    proc = as_nobody(sys.executable, "-m", "autograder", "grade", str(place / "sub"), "--data",
-                     str(world / "data"), "--suite", "visible", "--json",
-                     str(place / "result.json"), *extra, *args)
+    proc = as_nobody(sys.executable, "-m", "autograder", "grade", str(place / "sub"),
+                     "--assignment", "hw1", "--suite", "visible", "--json",
+                     str(place / "result.json"), *extra, *args, assignments=world)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert nobody_processes() <= before  # nothing the submission started is left
     if marker:
@@ -91,7 +101,7 @@ def grade_as_nobody(world: Path, name: str, submission: Path, *args, rubric: Pat
 
 
 def test_the_solution_gets_full_marks_as_nobody(world, tmp_path):
-    result, _ = grade_as_nobody(world, "solution", SOLUTION_DIR)
+    result, _ = grade_as_nobody(world, "reference_solution", SOLUTION_DIR)
     expect.assert_contained(result, "visible", frozenset())
     assert result["score"] == result["max_score"]
 

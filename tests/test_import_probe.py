@@ -5,14 +5,15 @@ one case time limit, not one per case.
 
 Submissions here are written by hand; the end-to-end ones are graded through the CLI."""
 from __future__ import annotations
+from support import HW1_DATA
 
 from pathlib import Path
 
 import pytest
 
 from autograder.manifest import load_manifest
-from autograder.sandbox import Limits, run_cases, runner
-from autograder.submission import prepare
+from autograder.sandbox import Limits, runner
+from support import prepare_hw1 as prepare, run_hw1_cases
 from support import copy_solution, edit, grade, rubric_with_limits
 
 NOT_RUN = "not run: importing your submission"
@@ -185,12 +186,12 @@ EXPECTED = {"forged verdict": f"{NOT_RUN} ended the process (exit code 0)",
 
 @pytest.mark.parametrize("script", sorted(SCRIPTS))
 def test_the_runner_checks_the_probes_events(tmp_path, monkeypatch, script):
-    cases = [c.worker_spec() for c in load_manifest("visible") if c.item == "sigmoid"][:3]
+    cases = [c.worker_spec() for c in load_manifest("visible", HW1_DATA) if c.item == "sigmoid"][:3]
     worker = tmp_path / "stand_in_worker.py"
     worker.write_text(STAND_IN_WORKER.format(script=SCRIPTS[script]))
     monkeypatch.setattr(runner, "WORKER", worker)
     located = prepare(copy_solution(tmp_path / "sub"), tmp_path / "located")
-    outcomes = run_cases(located, cases, Limits(case_seconds=5.0))
+    outcomes = run_hw1_cases(located, cases, Limits(case_seconds=5.0))
     assert set(outcomes) == {c["name"] for c in cases}
     for outcome in outcomes.values():
         assert EXPECTED[script] in outcome.message, outcome.message

@@ -1,4 +1,4 @@
-"""The SAVED reference tensors (autograder/data/*/) checked against oracles that are not the
+"""hw1's SAVED reference tensors (data/hw1/*/) checked against oracles that are not the
 solution (issue 5, item 5): every case's inputs are rebuilt from its params with the scenario
 helpers, then
 
@@ -11,6 +11,7 @@ Families with nothing to derive are checked for what they must hold: zero_grads 
 vectorisation references report no excess growth.
 """
 from __future__ import annotations
+from support import HW1_DATA
 
 import types
 
@@ -18,14 +19,18 @@ import numpy as np
 import pytest
 
 from autograder.manifest import SUITES, load_manifest
-from autograder.scenarios import FAMILIES, activation, batchnorm, softmax_cross_entropy
-from autograder.scenarios import training_stats as stats_family
-from autograder.scenarios.common import (bias_init, case_rng, layer_sizes, mlp_batch, set_affine,
-                                         write_gradients)
+from support import assignment, families, family
+
+FAMILIES = families()
+activation, batchnorm = family("activation"), family("batchnorm")
+softmax_cross_entropy, stats_family = family("softmax_cross_entropy"), family("training_stats")
+_common = family("common")
+bias_init, case_rng, layer_sizes = _common.bias_init, _common.case_rng, _common.layer_sizes
+mlp_batch, set_affine, write_gradients = _common.mlp_batch, _common.set_affine, _common.write_gradients
 
 LD = np.longdouble
 EPS = 1e-8
-CASES = [case for suite in SUITES for case in load_manifest(suite)]
+CASES = [case for suite in SUITES for case in load_manifest(suite, HW1_DATA)]
 ORACLE_FAMILIES = {"activation", "softmax_cross_entropy", "initializers", "batchnorm",
                    "mlp_forward", "mlp_backward", "mlp_update_rule", "mlp_training_steps",
                    "training_stats"}

@@ -12,11 +12,11 @@ import pytest
 from autograder.results import (CaseResult, GradeResult, ItemResult, ResultFormatError,
                                 autolab_line, csv_header, csv_row, csv_text, error_result,
                                 graded_result, read_json, score_item, scored_item, to_gradescope,
-                                to_json, to_table, total, use_color, write_csv, write_gradescope,
-                                write_json)
+                                to_json, to_prairielearn, to_table, total, use_color, write_csv,
+                                write_gradescope, write_json, write_prairielearn)
 from autograder.results.atomic import atomic_writer, write_bytes, write_text
 from autograder.results.scoring import format_points, reported_scores, round2
-from autograder.results.table import WIDTH, to_ascii
+from autograder.results.table import WIDTH, _fit, to_ascii
 
 HIDDEN_SECRET = "hidden input was [[0.5, -3.25]]"
 UNICODE_MESSAGE = "mlp.dW[1]: expected shape (3, 4), got (4, 3) — Δ=∞ café 日本"
@@ -160,17 +160,18 @@ def test_json_has_every_field_with_rounded_scores():
     result = partial_result(flags=["forbidden-import:torch"])
     data = to_json(result)
     assert set(data) == {"score", "max_score", "items", "flags", "suite", "submission",
-                         "seconds", "status", "error", "output", "format"}
+                         "seconds", "status", "error", "output", "release_hidden", "format"}
     assert data["score"] == 87.33 and data["max_score"] == 100.0
     assert data["flags"] == ["forbidden-import:torch"]
     assert (data["suite"], data["submission"], data["seconds"], data["status"], data["error"],
             data["output"], data["format"]) == \
         ("all", "submissions/alice.zip", 1.235, "graded", "", "printed", 1)
+    assert data["release_hidden"] is False
     assert [item["id"] for item in data["items"]] == IDS
     hb = data["items"][1]
     assert hb == {"id": "hidden_backward", "name": "MLP with hidden layers: backward",
-                  "score": 9.33, "max_score": 14.0, "bonus": False, "passed": 2, "total": 3,
-                  "excused": 0,
+                  "score": 9.33, "max_score": 14.0, "bonus": False, "manual": False,
+                  "passed": 2, "total": 3, "excused": 0,
                   "cases": [{"name": "hb_0", "passed": True, "hidden": False, "excused": False,
                              "message": ""},
                             {"name": "hb_1", "passed": True, "hidden": False, "excused": False,
@@ -303,10 +304,36 @@ def test_gradescope_error_result_is_complete_and_shows_the_reason(tmp_path):
                                      "(worker could not start: out of memory).")
 
 
+# ---------------------------------------------------------------- PrairieLearn
+
+def test_prairielearn_never_reveals_hidden_cases_or_captured_output():
+    text = json.dumps(to_prairielearn(partial_result()), ensure_ascii=False)
+    assert HIDDEN_SECRET not in text
+    assert "sig_2" not in text and "sig_3" not in text and "wd_0" not in text
+    assert "printed" not in text
+
+
+def test_prairielearn_file_is_utf8_and_matches_the_view(tmp_path):
+    path = tmp_path / "results.json"
+    write_prairielearn(path, partial_result())
+    assert UNICODE_MESSAGE.encode("utf-8") in path.read_bytes()
+    assert json.loads(path.read_text(encoding="utf-8")) == to_prairielearn(partial_result())
+
+
+def test_prairielearn_over_cap_and_error_results():
+    assert to_prairielearn(over_cap_result())["score"] == 1.0
+    assert to_prairielearn(partial_result())["score"] == round(partial_result().score / 100, 6)
+    crashed = to_prairielearn(crashed_result())
+    assert crashed["gradable"] is False and crashed["score"] == 0.0
+    assert all(t["output"] == "" and t["message"] == "Not graded: worker could not start: out "
+               "of memory" for t in crashed["tests"])
+
+
 def test_grader_tracebacks_never_reach_students():
     result = error_result(RUBRIC, 100, 'Traceback (most recent call last):\n  File '
                           '"/autograder/source/autograder/grade/run.py", line 3\nKeyError: 1')
-    text = json.dumps(to_gradescope(result)) + to_table(result)
+    text = json.dumps(to_gradescope(result)) + to_table(result) + \
+        json.dumps(to_prairielearn(result))
     assert "Traceback" not in text and "run.py" not in text and "KeyError" not in text
     assert "internal grader error" in text
 
@@ -378,6 +405,17 @@ def test_table_escapes_control_characters_and_transliterates():
     result = graded_result([scored_item(RUBRIC[0], cases("s", [False],
                                                            messages={0: "boom\x1b[2J"}))], 4)
     assert "\x1b" not in to_table(result)
+
+
+@pytest.mark.parametrize("text", [
+    "x" * 10, "Δ" * 500, "e\u0301" * 300, "\u0301" * 5000 + "tail", "ﬁ" * 200,
+    "\U0001F600" * 50, "a" * 99, "a" * 100, "a" * 101])
+def test_table_cells_fit_a_prefix_as_the_whole_text_would(text):
+    def whole(value, width):
+        value = to_ascii(value)
+        return value if len(value) <= width else value[:width - 3] + "..."
+    for width in (7, 24, 49):
+        assert _fit(text, width) == whole(text, width)
 
 
 def test_table_of_an_error_result():

@@ -2,13 +2,14 @@
 race the real one can lose: the culprit kills the worker before the worker has reported that
 the culprit started, so the only case on record as running is an innocent neighbour."""
 from __future__ import annotations
+from support import HW1_DATA
 
 import signal
 from pathlib import Path
 
 from autograder.manifest import load_manifest
-from autograder.sandbox import Limits, run_cases, runner
-from autograder.submission import prepare
+from autograder.sandbox import Limits, runner
+from support import prepare_hw1 as prepare, run_hw1_cases
 from support import copy_solution
 
 STOPPED = "the grading process stopped while running this case"
@@ -31,14 +32,14 @@ for case in job["cases"]:
 
 
 def test_a_worker_killed_next_to_an_innocent_case_blames_only_the_culprit(tmp_path, monkeypatch):
-    cases = [c.worker_spec() for c in load_manifest("visible") if c.item == "sigmoid"][:3]
+    cases = [c.worker_spec() for c in load_manifest("visible", HW1_DATA) if c.item == "sigmoid"][:3]
     culprit = cases[1]["name"]
     worker = tmp_path / "stand_in_worker.py"
     worker.write_text(STAND_IN_WORKER.format(culprit=culprit))
     worker.chmod(0o755)
     monkeypatch.setattr(runner, "WORKER", worker)
     located = prepare(copy_solution(tmp_path / "sub"), tmp_path / "located")
-    outcomes = run_cases(located, cases, Limits(case_seconds=5.0, parallel_cases=2))
+    outcomes = run_hw1_cases(located, cases, Limits(case_seconds=5.0, parallel_cases=2))
     messages = {name: outcome.message for name, outcome in outcomes.items()}
     assert set(messages) == {c["name"] for c in cases}
     assert STOPPED in messages.pop(culprit)

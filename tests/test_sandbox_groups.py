@@ -2,6 +2,7 @@
 each case still imports the submission afresh, a crash or hang still costs only its own case,
 and items never share a process."""
 from __future__ import annotations
+from support import HW1_DATA
 
 import re
 from pathlib import Path
@@ -9,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from autograder.manifest import load_manifest
-from autograder.sandbox import Limits, run_cases
-from autograder.submission import prepare
+from autograder.sandbox import Limits
+from support import prepare_hw1 as prepare, run_hw1_cases
 from support import copy_solution, edit
 
 ITEMS = ("sigmoid", "tanh")
@@ -24,14 +25,14 @@ print(f"pid={_os.getpid()} imports={len(_sys._mlp_activation_imports)}")
 
 
 def item_cases(*items: str) -> list[dict]:
-    cases = load_manifest("visible") + load_manifest("hidden")
+    cases = load_manifest("visible", HW1_DATA) + load_manifest("hidden", HW1_DATA)
     chosen = [c for item in items for c in cases if c.item == item]
     return [c.worker_spec() for c in chosen]
 
 
 def graded(sub: Path, tmp_path: Path, cases: list[dict], **limits) -> dict:
     located = prepare(sub, tmp_path / "located")
-    return run_cases(located, cases, Limits(**{"case_seconds": 5.0, **limits}))
+    return run_hw1_cases(located, cases, Limits(**{"case_seconds": 5.0, **limits}))
 
 
 def import_reports(outcomes: dict, cases: list[dict]) -> list[tuple[str, int, int]]:

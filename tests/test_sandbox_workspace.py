@@ -1,6 +1,7 @@
 """Where the sandbox works and what it cleans up: a private temporary folder does not lock the
 sandbox user out, and the children of every thread are found and killed."""
 from __future__ import annotations
+from support import HW1_DATA
 
 import os
 import subprocess
@@ -10,8 +11,8 @@ import tempfile
 import pytest
 
 from autograder.manifest import load_manifest
-from autograder.sandbox import Limits, run_cases
-from autograder.submission import prepare
+from autograder.sandbox import Limits
+from support import prepare_hw1 as prepare, run_hw1_cases
 from support import ROOT, copy_solution
 
 
@@ -22,8 +23,8 @@ def test_a_temporary_folder_only_root_can_enter_still_grades(tmp_path, monkeypat
     os.chmod(private, 0o700)
     monkeypatch.setattr(tempfile, "tempdir", str(private))
     located = prepare(copy_solution(tmp_path / "sub"), tmp_path / "located")
-    cases = [c.worker_spec() for c in load_manifest("visible") if c.item == "sigmoid"]
-    outcomes = run_cases(located, cases, Limits(case_seconds=5.0))
+    cases = [c.worker_spec() for c in load_manifest("visible", HW1_DATA) if c.item == "sigmoid"]
+    outcomes = run_hw1_cases(located, cases, Limits(case_seconds=5.0))
     assert {name: o.status for name, o in outcomes.items()} == {c["name"]: "ok" for c in cases}
 
 

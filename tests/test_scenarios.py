@@ -14,9 +14,19 @@ import pytest
 
 import mlp
 from autograder.compare import KEY_PATTERN, compare_all
-from autograder.scenarios import FAMILIES, get_family
-from autograder.scenarios import common, training_stats
-from autograder.scenarios.common import Partial, ProbeCriterion, Softsign
+from autograder.compare import using_vector_names
+from support import HW1_CASES, RUBRIC, assignment, families, family as get_family
+
+FAMILIES = families()
+
+
+@pytest.fixture(autouse=True)
+def hw1_vector_names():
+    """hw1's comparison settings, as grading sets them for every check."""
+    with using_vector_names(assignment("hw1").vector_names):
+        yield
+common, training_stats = get_family("common"), get_family("training_stats")
+Partial, ProbeCriterion, Softsign = common.Partial, common.ProbeCriterion, common.Softsign
 
 AUTOGRADER = Path(__file__).resolve().parent.parent / "autograder"
 CONTRACT = ("Activation", "Identity", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Criterion",
@@ -27,7 +37,7 @@ CONTRACT = ("Activation", "Identity", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "C
 def load_cases() -> list[dict]:
     cases = []
     for suite in ("visible", "hidden"):
-        with open(AUTOGRADER / "cases" / f"{suite}.toml", "rb") as f:
+        with open(HW1_CASES / f"{suite}.toml", "rb") as f:
             cases += [{**case, "suite": suite} for case in tomllib.load(f)["case"]]
     return cases
 
@@ -75,7 +85,7 @@ def failing_cases(api, references) -> dict[str, list[str]]:
 
 
 def test_case_specs_are_consistent():
-    with open(AUTOGRADER / "rubric.toml", "rb") as f:
+    with open(RUBRIC, "rb") as f:
         items = {item["id"] for item in tomllib.load(f)["item"]}
     names = [case["name"] for case in CASES]
     assert len(names) == len(set(names)), "case names must be unique across both suites"
@@ -95,7 +105,7 @@ def test_every_item_keeps_an_isolated_case_in_each_suite():
     one that runs no other item's code whose bugs could change its verdict, so an item is
     always graded on its own (and a policy that excuses dependent cases never leaves it with
     nothing)."""
-    with open(AUTOGRADER / "rubric.toml", "rb") as f:
+    with open(RUBRIC, "rb") as f:
         items = [item["id"] for item in tomllib.load(f)["item"]]
     for item in items:
         for suite in ("visible", "hidden"):

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from autograder.submission import (ALLOWED_THIRD_PARTY, ArchiveLimits, LocatedSubmission,
-                                   SubmissionError, is_allowed, prepare, scan_imports)
+                                   SubmissionError, is_allowed, scan_imports)
+from support import prepare_hw1 as prepare
 
 PACKAGE = {
     "mlp/__init__.py": "from .activations import Sigmoid\nfrom .mlp import MLP\n",

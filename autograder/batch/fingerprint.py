@@ -11,18 +11,19 @@ import stat
 import tempfile
 from pathlib import Path
 
+from autograder.assignments import SubmissionShape
 from autograder.manifest import SUITES, manifest_path
 from autograder.submission import SubmissionError, prepare
 
 _CHUNK = 1024 * 1024
 
 
-def submission_hash(source: Path) -> str:
+def submission_hash(source: Path, shape: SubmissionShape) -> str:
     """``code:<sha256>`` of the code the grader would run (notes, notebooks and packaging do
     not count), or ``raw:<sha256>`` of the entry's bytes when no code can be located."""
     with tempfile.TemporaryDirectory(prefix="autograder-hash-") as scratch:
         try:
-            return "code:" + prepare(Path(source), Path(scratch)).sha256
+            return "code:" + prepare(Path(source), Path(scratch), shape).sha256
         except SubmissionError:
             return "raw:" + raw_hash(Path(source))
 
@@ -59,7 +60,8 @@ def _add_file(digest, path: Path) -> None:
 
 
 def grader_key(suite: str, rubric_path: str, data_dir: Path) -> str:
-    digest = hashlib.sha256(f"suite={suite}\0".encode())
+    """Over the suite, the rubric file and the assignment's reference manifests."""
+    digest = hashlib.sha256(f"suite={suite}\0data={data_dir.name}\0".encode())
     for path in [Path(rubric_path)] + [manifest_path(name, data_dir) for name in SUITES]:
         digest.update(f"{path.name}\0".encode())
         try:

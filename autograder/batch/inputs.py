@@ -63,13 +63,18 @@ def _unwrapped(folder: Path) -> Path:
         folder = entries[0]
 
 
-SUBMISSION_MARKERS = frozenset({"mlp", "hw1", "hw1.py", "__init__.py"})
-
-
 def _looks_like_submission(folder: Path) -> bool:
-    """A student's own folder holds the graded code (mlp/, hw1.py, hw1/, or a package's
-    __init__.py); a wrapper holds the students' entries."""
-    return any(entry.name in SUBMISSION_MARKERS for entry in _visible_entries(folder))
+    """A student's own folder holds the graded code (an assignment's package or module, or a
+    package's __init__.py); a wrapper holds the students' entries."""
+    markers = submission_markers()
+    return any(entry.name in markers for entry in _visible_entries(folder))
+
+
+def submission_markers() -> frozenset[str]:
+    """Names that only a submission holds at its top: every assignment's package and module."""
+    from autograder.assignments import discover
+    return frozenset({"__init__.py"} | {name for a in discover().values() for name in (
+        a.shape.package, a.shape.module, f"{a.shape.module}.py")})
 
 
 def _visible_entries(folder: Path) -> list[Path]:

@@ -29,7 +29,7 @@ def render_report(summary: dict, totals: list[float]) -> bytes:
     left.set_title(f"{summary['graded']} students graded" +
                    (f", mean {mean:g}, median {summary['total']['median']:g}" if totals else ""))
 
-    items = summary["items"]
+    items = [item for item in summary["items"] if not item.get("manual")]  # graded by hand
     labels = [item["id"] + (" (bonus)" if item["bonus"] else "") for item in items]
     rates = [100.0 * (item["pass_rate"] or 0.0) for item in items]
     positions = np.arange(len(items))

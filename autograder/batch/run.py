@@ -1,6 +1,10 @@
 """The batch itself: find the students, reuse what is already graded, grade the rest in
 parallel, then write the class files. Every file is written atomically, so an interruption
-leaves only complete per-student results, and rerunning the same command resumes."""
+leaves only complete per-student results, and rerunning the same command resumes.
+
+Two extras, each checked before any grading so that a mistake costs no time: a Canvas gradebook
+import (``--roster``/``--canvas``, batch/canvas.py) and the similarity report
+(``--similarity``, autograder/similarity/, imported only when asked)."""
 from __future__ import annotations
 
 import json
@@ -13,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from autograder.batch import canvas
 from autograder.batch.fingerprint import grader_key, submission_hash
 from autograder.batch.inputs import InputError, Student, find_students, unpack_class_archive
 from autograder.batch.plot import write_report
@@ -22,8 +27,8 @@ from autograder.batch.progress import Progress
 from autograder.scratch import scratch_root
 from autograder.batch.summary import summarize, write_summary
 from autograder.grade.engine import GradeRequest, grade_submission, resolve_suites
-from autograder.grading.rubric import Rubric
-from autograder.manifest import DATA_DIR
+from autograder.assignments import Assignment, AssignmentError, choose_for_class
+from autograder.grading.rubric import Rubric, load_rubric
 from autograder.results import error_result, to_json, write_csv
 from autograder.results.atomic import write_text
 from autograder.results.model import GradeResult, ResultFormatError
@@ -37,12 +42,17 @@ BATCH_KEY = "batch"   # extra key of <student>.json: what the result was graded 
 class BatchRequest:
     input: Path
     out: Path
-    rubric: Rubric
+    assignment: str | None = None    # None: inferred from the submissions
+    rubric_path: Path | None = None  # None: the assignment's rubric
     jobs: int = os.cpu_count() or 1
     suite: str | None = None
     force: bool = False
-    data_dir: Path = DATA_DIR
     progress: TextIO = field(default_factory=lambda: sys.stderr)
+    roster: Path | None = None        # a Canvas gradebook export, for `canvas`
+    canvas: Path | None = None        # write a Canvas gradebook import here
+    canvas_column: str | None = None  # its assignment column (default: the assignment's title)
+    similarity: bool = False          # also compare every pair of submissions
+    against: Path | None = None       # ... and each with these past or public solutions
 
 
 @dataclass
@@ -52,21 +62,28 @@ class BatchOutcome:
     reused: int           # results kept from an earlier run
     grader_errors: list[str]
     seconds: float
+    canvas: canvas.CanvasImport | None = None
+    similarity: dict | None = None    # run_similarity's summary
 
 
 def run_batch(request: BatchRequest) -> BatchOutcome:
     """Raises InputError for an unusable INPUT or output folder, ManifestError/RubricError for a
-    broken grader set-up, KeyboardInterrupt when interrupted (completed results stay)."""
+    broken grader set-up, AssignmentError when the assignment is unknown or cannot be
+    inferred, KeyboardInterrupt when interrupted (completed results stay)."""
     started = time.monotonic()
-    suite, _ = resolve_suites(request.suite, request.data_dir)
-    key = grader_key(suite, request.rubric.path, request.data_dir)
     results: dict[str, GradeResult] = {}
+    roster = _roster(request)
     with tempfile.TemporaryDirectory(prefix="autograder-batch-") as scratch:
         students = _students(Path(request.input), Path(scratch))
+        references = _similarity_references(request, Path(scratch))
+        assignment = choose_for_class(request.assignment, [s.path for s in students])
+        rubric = load_rubric(request.rubric_path or assignment.rubric_path)
+        suite, _ = resolve_suites(request.suite, assignment.data_dir)
+        key = grader_key(suite, rubric.path, assignment.data_dir)
         out = _output_folder(request.out, request.input)
         pending = []
         for student in students:
-            reused = None if request.force else _reusable(out, student, key)
+            reused = None if request.force else _reusable(out, student, key, assignment)
             if reused is None:
                 pending.append(student)
             else:
@@ -78,12 +95,12 @@ def run_batch(request: BatchRequest) -> BatchOutcome:
         def grade_one(student: Student):   # runs in the job's own process
             if job_temp:
                 tempfile.tempdir = job_temp
-            return _grade(student, suite, request)
+            return _grade(student, suite, assignment, rubric)
 
         def record(student: Student, answer, exitcode) -> None:
             if answer is None:
                 digest = ""
-                result = error_result(request.rubric.items, request.rubric.cap,
+                result = error_result(rubric.items, rubric.cap,
                                       "internal grader error", submission=student.shown,
                                       suite=suite, output=f"the grading process died "
                                       f"(exit code {exitcode})")
@@ -100,23 +117,78 @@ def run_batch(request: BatchRequest) -> BatchOutcome:
             run_each(pending, grade_one, max(1, request.jobs), record)
         finally:
             progress.finish()
-    graded = [(student.id, results[student.id]) for student in students]
-    write_csv(out / GRADES_CSV, [item.id for item in request.rubric.items], graded)
-    summary = summarize(request.rubric, graded)
+        graded = [(student.id, results[student.id]) for student in students]
+        write_csv(out / GRADES_CSV, [item.id for item in rubric.items], graded)
+        # While a zip INPUT's students are still unpacked:
+        similarity = _similarity(request, students, references, assignment, out)
+    summary = summarize(rubric, graded)
+    export = None
+    if roster is not None:
+        export = canvas.canvas_import(roster, graded, rubric,
+                                      request.canvas_column or assignment.title)
+        canvas.write_canvas(request.canvas, export)
+        summary["canvas"] = {"file": str(request.canvas), **export.to_json()}
+    if similarity is not None:
+        summary["similarity"] = similarity
     write_summary(out / SUMMARY_JSON, summary)
     write_report(out / REPORT_PNG, summary, [r.score for _, r in graded if r.status == "graded"])
     return BatchOutcome(len(students), len(pending), len(students) - len(pending),
-                        summary["grader_errors"], time.monotonic() - started)
+                        summary["grader_errors"], time.monotonic() - started, export, similarity)
 
 
-def _grade(student: Student, suite: str, request: BatchRequest) -> tuple[str, GradeResult]:
-    digest = submission_hash(student.path)
+def _roster(request: BatchRequest) -> canvas.Roster | None:
+    """The Canvas roster when an import is asked for; InputError for unusable flags or files."""
+    if request.canvas is None and request.roster is None:
+        if request.canvas_column is not None:
+            raise InputError("--canvas-column needs --canvas")
+        return None
+    if request.canvas is None or request.roster is None:
+        raise InputError("--roster and --canvas go together: the roster is the Canvas "
+                         "gradebook export, --canvas the import file to write")
+    canvas.check_output(request.canvas)
+    return canvas.read_roster(request.roster)
+
+
+def _similarity(request: BatchRequest, students: list[Student], references: list[Student],
+                assignment: Assignment, out: Path) -> dict | None:
+    """The similarity report's summary (its files go to ``out``), or None without the flag."""
+    if not request.similarity:
+        return None
+    from autograder.similarity import SimilarityError, run_similarity
     try:
-        result = grade_submission(GradeRequest(student.path, suite, request.rubric,
-                                               request.data_dir))
+        return run_similarity(students, assignment, out, references=references)
+    except SimilarityError as exc:
+        raise InputError(f"--similarity: {exc}") from None
+
+
+def _similarity_references(request: BatchRequest, scratch: Path) -> list[Student]:
+    """--against's entries, once copydetect is known to be there; nothing without --similarity."""
+    if not request.similarity:
+        if request.against is not None:
+            raise InputError("--against needs --similarity")
+        return []
+    from autograder.similarity import SimilarityError
+    from autograder.similarity.run import require_copydetect
+    try:
+        require_copydetect()
+    except SimilarityError as exc:
+        raise InputError(f"--similarity: {exc}") from None
+    if request.against is None:
+        return []
+    try:
+        return _students(Path(request.against), scratch / "against")
+    except InputError as exc:
+        raise InputError(f"--against: {exc}") from None
+
+
+def _grade(student: Student, suite: str, assignment: Assignment,
+           rubric: Rubric) -> tuple[str, GradeResult]:
+    digest = submission_hash(student.path, assignment.shape)
+    try:
+        result = grade_submission(GradeRequest(student.path, assignment, suite, rubric))
     except Exception as exc:  # noqa: BLE001  (a grader bug costs this student, not the batch)
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        result = error_result(request.rubric.items, request.rubric.cap, "internal grader error",
+        result = error_result(rubric.items, rubric.cap, "internal grader error",
                               submission=student.shown, suite=suite, output=detail)
     return digest, result
 
@@ -164,7 +236,8 @@ def _write_student(out: Path, student: Student, result: GradeResult, digest: str
                json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
-def _reusable(out: Path, student: Student, key: str) -> GradeResult | None:
+def _reusable(out: Path, student: Student, key: str, assignment: Assignment
+              ) -> GradeResult | None:
     """The stored result, if it was graded completely from this very submission and grader."""
     try:
         data = json.loads((out / f"{student.id}.json").read_text(encoding="utf-8"))
@@ -172,7 +245,7 @@ def _reusable(out: Path, student: Student, key: str) -> GradeResult | None:
         if (data.get("status") != "graded" or stored.get("grader_key") != key
                 or not stored.get("submission_sha256")):
             return None
-        if stored["submission_sha256"] != submission_hash(student.path):
+        if stored["submission_sha256"] != submission_hash(student.path, assignment.shape):
             return None
         result = GradeResult.from_dict(data)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, ResultFormatError):

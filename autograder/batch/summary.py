@@ -3,7 +3,8 @@
 Statistics are over the students whose grading completed (status ``graded``); students the
 grader failed on are listed under ``grader_errors`` instead of counting as zeros.
 The pass rate of an item is the fraction of those students who earned its full points (for an
-item worth 0 points: who passed all its cases).
+item worth 0 points: who passed all its cases). A hand-graded (manual) item has no statistics
+here (``"manual": true``, the rest null): the grader never scores it.
 """
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ def summarize(rubric, graded: Sequence[tuple[str, GradeResult]]) -> dict:
     totals = [r.score for _, r in ok]
     items = []
     for spec in rubric.items:
+        if getattr(spec, "manual", False):
+            items.append({"id": spec.id, "name": spec.name, "max_score": spec.points,
+                          "bonus": spec.bonus, "manual": True, "mean": None, "median": None,
+                          "pass_rate": None})
+            continue
         scores, full = [], 0
         for _, result in ok:
             item = next((i for i in result.items if i.id == spec.id), None)

@@ -1,24 +1,24 @@
 """As root, make what the student must not read unreadable to the sandbox user.
 
 The worker runs as a fresh uid with no groups, so it can read only world-readable files. The
-hidden references, case specs, the rubric and any checked-out solution lose their
-world-permissions before grading (nothing changes for a non-root run, which cannot be protected
-from a same-user process: see the README's security model)."""
+assignment's references and grading spec (hidden cases, rubric, mutants), every checked-out
+solution and every reference folder of the kit lose their world-permissions before grading
+(nothing changes for a non-root run, which cannot be protected from a same-user process: see
+the README's security model). The sandbox gets its own copy of the case families it runs."""
 from __future__ import annotations
 
 import os
 import stat
 from pathlib import Path
 
-from autograder.manifest import CASES_DIR, DATA_DIR
-
-REPO_DIR = DATA_DIR.parent.parent
+from autograder.assignments import ROOT, Assignment
 
 
-def protect_grader_files(extra: list[Path] = ()) -> list[Path]:
+def protect_grader_files(assignment: Assignment, extra: list[Path] = ()) -> list[Path]:
     if os.geteuid() != 0:
         return []
-    targets = [DATA_DIR, CASES_DIR / "hidden.toml", REPO_DIR / "solution", *extra]
+    targets = [assignment.data_dir, assignment.spec_dir, ROOT / "data", ROOT / "solution",
+               *([assignment.solution_dir] if assignment.solution_dir else []), *extra]
     changed = []
     for top in targets:
         if not top.exists():

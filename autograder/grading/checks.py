@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.compare import compare_all
-from autograder.diagnosis import MISTAKES_FILE, load_mistakes, using_known_mistakes
-from autograder.scenarios import get_family
+from autograder.diagnosis import MISTAKES_FILE, load_mistakes
+from autograder.grading.checker import Checker  # noqa: F401  (where grading finds it)
 
 _STATUS_PREFIX = {
     "not_implemented": "",
@@ -25,22 +24,16 @@ def assert_case_passes(case) -> None:
     if outcome.status != "ok":
         message = _STATUS_PREFIX.get(outcome.status, "") + (outcome.message or outcome.status)
         raise CaseFailed(message)
-    expected = case.spec.reference()
-    known = known_mistakes(case.spec) if _diagnosing(case) else None
-    failures = judge(case.spec.family, outcome.arrays, expected, case.spec.params, known)
+    checker = case.session.checker
+    # A family whose check judges the submission against itself says so (NEEDS_REFERENCE =
+    # False); its saved reference is then not read.
+    needed = getattr(checker.scenarios.family(case.spec.family), "NEEDS_REFERENCE", True)
+    expected = case.spec.reference() if needed else {}
+    known = known_mistakes(case.spec) if case.session.diagnose_known_mistakes else None
+    failures = checker.failures(case.spec.family, outcome.arrays, expected, case.spec.params,
+                                known)
     if failures:
         raise CaseFailed("\n".join(failures))
-
-
-def judge(family_name: str, got: dict, expected: dict, params: dict, known=None) -> list[str]:
-    """One case's failure messages (empty: passed): its family's own ``check``, else
-    compare_all. ``known`` (diagnosis.CaseMistakes, or a SignatureCollector while references
-    are generated) reaches compare_all however the family calls it."""
-    check = getattr(get_family(family_name), "check", None)
-    with using_known_mistakes(known):
-        if check is not None:
-            return check(got, expected, params)
-        return compare_all(got, expected, params, known=known)
 
 
 def known_mistakes(spec):
@@ -50,8 +43,3 @@ def known_mistakes(spec):
         return None
     book = load_mistakes(Path(spec.data_dir) / MISTAKES_FILE)
     return book.for_case(spec.name) if book is not None else None
-
-
-def _diagnosing(case) -> bool:
-    """The rubric's `diagnose_known_mistakes`, as handed to the grading session."""
-    return bool(getattr(getattr(case, "session", None), "diagnose_known_mistakes", True))

@@ -1,7 +1,8 @@
-"""The pytest plugin that turns the rubric's test functions into graded cases.
+"""The pytest plugin that turns the rubric's one test function into graded cases.
 
-Policy lives here, not in the tests: a function ``test_<item id>`` is parametrised with every
-case of that item in the suite being graded, and each outcome is recorded as a verdict.
+Policy lives here, not in the test: ``test_case`` is parametrised with every case of the
+suite being graded (its id is the case name, its ``item`` marker the rubric item), and each
+outcome is recorded as a verdict.
 """
 from __future__ import annotations
 
@@ -12,18 +13,18 @@ from autograder.grading.session import GradedCase, GradingSession, Verdict
 
 
 class GradingPlugin:
-    def __init__(self, session: GradingSession, item_ids: list[str]):
+    def __init__(self, session: GradingSession):
         self.session = session
-        self.item_ids = item_ids
-        self.tested_items: set[str] = set()
+
+    def pytest_configure(self, config):
+        config.addinivalue_line("markers", "item(id): the rubric item a case scores")
 
     def pytest_generate_tests(self, metafunc):
         if "case" not in metafunc.fixturenames:
             return
-        item_id = metafunc.function.__name__.removeprefix("test_")
-        self.tested_items.add(item_id)
-        cases = [GradedCase(c, self.session) for c in self.session.cases if c.item == item_id]
-        metafunc.parametrize("case", cases, ids=[c.name for c in cases])
+        metafunc.parametrize("case", [
+            pytest.param(GradedCase(c, self.session), id=c.name, marks=pytest.mark.item(c.item))
+            for c in self.session.cases])
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):

@@ -1,4 +1,5 @@
-"""The rubric file: items, points, bonus, cap, policy and sandbox limits."""
+"""The rubric file (an assignment's grading/rubric.toml): items, points, bonus, manual items,
+cap, policies and sandbox limits."""
 from __future__ import annotations
 
 import re
@@ -8,7 +9,6 @@ from pathlib import Path
 
 from autograder.sandbox.limits import Limits
 
-DEFAULT_RUBRIC = Path(__file__).resolve().parent.parent / "rubric.toml"
 POLICIES = ("zero", "flag")
 
 
@@ -24,6 +24,7 @@ class Item:
     bonus: bool = False
     all_or_nothing: bool = False
     flag: str = ""      # added to the report's flags when a case of this item fails
+    manual: bool = False  # graded by hand (a report): listed as awaiting, never in the total
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,14 @@ class Rubric:
     # A failing array that matches a classic mistake's signature (data/visible/mistakes.json)
     # gets the line "matches a known mistake: ..." (autograder/diagnosis.py).
     diagnose_known_mistakes: bool = True
+    # Release the hidden cases' messages to students: Gradescope shows them after the due date;
+    # Autolab and PrairieLearn at once (turn it on after the deadline and regrade there).
+    release_hidden_after_due: bool = False
+
+    @property
+    def automatic(self) -> tuple[Item, ...]:
+        """The items the grader scores (every item but the manual ones)."""
+        return tuple(item for item in self.items if not item.manual)
 
     def item(self, item_id: str) -> Item:
         for item in self.items:
@@ -47,7 +56,7 @@ class Rubric:
         raise KeyError(item_id)
 
 
-def load_rubric(path: Path | str = DEFAULT_RUBRIC) -> Rubric:
+def load_rubric(path: Path | str) -> Rubric:
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -79,8 +88,12 @@ def load_rubric(path: Path | str = DEFAULT_RUBRIC) -> Rubric:
     diagnose = data.get("diagnose_known_mistakes", True)
     if not isinstance(diagnose, bool):
         raise RubricError(f"rubric {path}: diagnose_known_mistakes must be true or false")
+    release = data.get("release_hidden_after_due", False)
+    if not isinstance(release, bool):
+        raise RubricError(f"rubric {path}: release_hidden_after_due must be true or false")
     return Rubric(tuple(items), float(cap), policy, limits, str(path),
-                  excuse_dependent_cases=excuse, diagnose_known_mistakes=diagnose)
+                  excuse_dependent_cases=excuse, diagnose_known_mistakes=diagnose,
+                  release_hidden_after_due=release)
 
 
 def _item(raw, path: Path) -> Item:
@@ -96,4 +109,5 @@ def _item(raw, path: Path) -> Item:
         raise RubricError(f"rubric {path}: item {raw['id']!r}: flag must be a word like "
                           f"'not-vectorised'")
     return Item(raw["id"], str(raw.get("name", raw["id"])), float(points),
-                bool(raw.get("bonus", False)), bool(raw.get("all_or_nothing", False)), flag)
+                bool(raw.get("bonus", False)), bool(raw.get("all_or_nothing", False)), flag,
+                bool(raw.get("manual", False)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from autograder.grading.checker import Checker
 from autograder.manifest import Case
 from autograder.sandbox import CaseOutcome, Limits, run_cases
 
@@ -21,6 +22,8 @@ class GradingSession:
     located: object               # autograder.submission.LocatedSubmission
     cases: list[Case]
     limits: Limits
+    checker: Checker              # the assignment's families and comparison settings
+    diagnose_known_mistakes: bool = True
     outcomes: dict[str, CaseOutcome] | None = None
     verdicts: dict[str, Verdict] = field(default_factory=dict)
     _thread: threading.Thread | None = field(default=None, repr=False)
@@ -38,7 +41,7 @@ class GradingSession:
     def _run(self) -> None:
         try:
             self.outcomes = run_cases(self.located, [c.worker_spec() for c in self.cases],
-                                      self.limits, self._arrived)
+                                      self.checker.scenarios, self.limits, self._arrived)
         except BaseException as exc:  # noqa: BLE001  (re-raised where the outcomes are needed)
             self._failure = exc
         finally:

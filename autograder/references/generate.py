@@ -1,36 +1,40 @@
-"""Regenerate data/<suite>/ from cases/<suite>.toml and the solution, atomically per suite; the
-visible suite also gets mistakes.json (autograder/references/mistakes.py)."""
+"""Regenerate an assignment's data/<suite>/ from its grading/cases/<suite>.toml and its solution,
+atomically per suite; the visible suite also gets mistakes.json (references/mistakes.py)."""
 from __future__ import annotations
 
 import shutil
 import tempfile
 from pathlib import Path
 
+from autograder.assignments import Assignment
 from autograder.diagnosis import MISTAKES_FILE
-from autograder.manifest import (CASES_DIR, DATA_DIR, SUITES, ManifestError, load_case_specs,
-                                 manifest_entry, write_manifest)
+from autograder.manifest import (SUITES, ManifestError, load_case_specs, manifest_entry,
+                                 write_manifest)
 from autograder.npz import write_npz
 from autograder.sandbox import Limits, run_cases
 from autograder.submission import prepare
 
-SOLUTION_DIR = DATA_DIR.parent.parent / "solution"
 
-
-def generate_references(suites=SUITES, solution_dir: Path = SOLUTION_DIR,
-                        cases_dir: Path = CASES_DIR, data_dir: Path = DATA_DIR,
+def generate_references(assignment: Assignment, suites=SUITES, solution_dir: Path | None = None,
                         limits: Limits | None = None, mistakes: bool = True) -> dict[str, int]:
     """Returns the number of cases written per suite. Raises ManifestError when the solution
     fails a case (references must come from a solution that runs every case).
 
     ``mistakes``: also write the visible suite's mistakes.json (every mutant of the catalogue
     run through the visible cases); only for the solution the catalogue mutates."""
-    mistakes = mistakes and Path(solution_dir).resolve() == SOLUTION_DIR.resolve()
+    if assignment.solution_dir is None:
+        raise ManifestError(f"{assignment.name}: no solution here to make references from")
+    solution_dir = Path(solution_dir or assignment.solution_dir)
+    mistakes = mistakes and solution_dir.resolve() == assignment.solution_dir
+    data_dir = assignment.data_dir
+    scenarios = assignment.scenarios
     counts = {}
     with tempfile.TemporaryDirectory(prefix="autograder-refs-") as scratch:
-        located = prepare(Path(solution_dir), Path(scratch) / "solution")
+        located = prepare(solution_dir, Path(scratch) / "solution", assignment.shape)
         for suite in suites:
-            cases = load_case_specs(suite, cases_dir)
-            outcomes = run_cases(located, [c.worker_spec() for c in cases], limits or Limits())
+            cases = load_case_specs(suite, assignment.cases_dir)
+            outcomes = run_cases(located, [c.worker_spec() for c in cases], scenarios,
+                                 limits or Limits())
             broken = [f"{name}: {o.status} {o.message}" for name, o in outcomes.items()
                       if o.status != "ok"]
             if broken:
@@ -48,7 +52,8 @@ def generate_references(suites=SUITES, solution_dir: Path = SOLUTION_DIR,
                 if mistakes and suite == "visible":
                     from autograder.references.mistakes import generate_mistakes
                     book = generate_mistakes(
-                        cases, {case.name: outcomes[case.name].arrays for case in cases}, limits)
+                        assignment, cases,
+                        {case.name: outcomes[case.name].arrays for case in cases}, limits)
                     (staging / MISTAKES_FILE).write_text(book.to_text(), encoding="utf-8")
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)

@@ -1,4 +1,5 @@
-"""The Result of grading one submission and its views (JSON, Gradescope, Autolab, table, CSV)."""
+"""The Result of grading one submission and its views (JSON, Gradescope, PrairieLearn, Autolab,
+table, CSV)."""
 from .autolab import autolab_line
 from .csv_view import csv_header, csv_row, csv_text
 from .csv_view import write as write_csv
@@ -9,6 +10,8 @@ from .json_view import read as read_json
 from .json_view import write as write_json
 from .model import (CaseResult, GradeResult, ItemResult, ResultFormatError, error_result,
                     graded_result, scored_item)
+from .prairielearn import to_prairielearn
+from .prairielearn import write as write_prairielearn
 from .scoring import round2, score_item, total
 from .table import terminal_width, to_details, to_table, use_color
 
@@ -18,6 +21,7 @@ __all__ = [
     "score_item", "total", "round2",
     "to_json", "write_json", "read_json",
     "to_gradescope", "write_gradescope",
+    "to_prairielearn", "write_prairielearn",
     "autolab_line",
     "to_table", "to_details", "terminal_width", "use_color",
     "csv_header", "csv_row", "csv_text", "write_csv",

@@ -3,6 +3,9 @@
 Autolab adds the per-problem numbers itself, so they are ``scoring.reported_scores``: cents that
 add up exactly to the capped total (bonus above the cap is removed from the last bonus item
 first). Problem names in the Autolab assessment must be the rubric item ids.
+
+Hand-graded (manual) items are left out of the line: Autolab keeps a problem's score when the
+line does not name it, so a score the staff entered by hand is never overwritten by a regrade.
 """
 from __future__ import annotations
 
@@ -14,5 +17,6 @@ from .scoring import reported_scores
 
 def autolab_line(result: GradeResult) -> str:
     """One line, compact separators, ids in rubric order, no trailing newline."""
-    scores = reported_scores(result.items, result.score)
+    automatic = [item for item in result.items if not item.manual]
+    scores = reported_scores(automatic, result.score)
     return json.dumps({"scores": scores}, separators=(",", ":"), allow_nan=False)

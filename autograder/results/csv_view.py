@@ -3,7 +3,7 @@
 Columns follow the rubric order given by the caller, so every row of a batch lines up even when
 a result lacks an item (its cell is then empty). Numbers use at most 2 decimals; flags are joined
 with ``;``. A result whose grading failed carries the flag ``grader-error`` so it is not mistaken
-for a genuine 0.
+for a genuine 0. A hand-graded (manual) item's cell is left empty for the instructor to fill.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def csv_header(item_ids: Sequence[str]) -> list[str]:
 
 
 def csv_row(student: str, result: GradeResult, item_ids: Sequence[str]) -> list[str]:
-    scores = {item.id: format_points(item.score) for item in result.items}
+    scores = {item.id: "" if item.manual else format_points(item.score) for item in result.items}
     flags = list(result.flags) + ([ERROR_FLAG] if result.status == "error" else [])
     return [student, format_points(result.score), *(scores.get(i, "") for i in item_ids),
             ";".join(flags)]

@@ -3,6 +3,15 @@
 What students see: every item with its score, the full message of each visible case, and only
 the counts of hidden cases (no names, no messages). The captured output of the submission is
 left out on purpose: printed values from hidden cases would reveal hidden inputs.
+
+A hand-graded (manual) item is a test with no ``score`` and no ``max_score``: it says it awaits
+hand grading and adds nothing to Gradescope's sum of the tests, so the autograder's score never
+looks like 10 points were lost. The instructor grades it in Gradescope itself (a manually graded
+question of the assignment).
+
+With the rubric's ``release_hidden_after_due``, each item with a failed (or unscored) hidden case
+also gets a test of its own, without points, ``"visibility": "after_due_date"``, listing its hidden
+cases with their messages: Gradescope shows it to the student only after the due date.
 """
 from __future__ import annotations
 
@@ -11,23 +20,30 @@ import os
 from typing import Any
 
 from .atomic import write_text
-from .messages import bonus_note, case_counts, excused_count, explain_flag, student_reason
+from .messages import (MANUAL_MESSAGE, case_lines, case_report, hidden_cases_to_release,
+                       student_reason, summary_text)
 from .model import GradeResult, ItemResult
 from .scoring import format_points, round2
+
+AFTER_DUE_DATE = "after_due_date"
 
 
 def to_gradescope(result: GradeResult) -> dict[str, Any]:
     """Top level: score (overrides the sum of the tests, which may exceed the cap), execution_time,
     output, output_format, test_output_format, stdout_visibility, tests[{name, score, max_score,
     status, output, visibility, extra_data{id, bonus}}]."""
+    tests = [_test(item, result) for item in result.items]
+    if result.release_hidden and result.status == "graded":
+        tests += [_released_hidden(item) for item in result.items
+                  if not item.manual and hidden_cases_to_release(item)]
     return {
         "score": round2(result.score),
         "execution_time": round(result.seconds, 2),
-        "output": _summary(result),
+        "output": summary_text(result),
         "output_format": "text",
         "test_output_format": "text",
         "stdout_visibility": "hidden",
-        "tests": [_test(item, result) for item in result.items],
+        "tests": tests,
     }
 
 
@@ -39,66 +55,31 @@ def write(path: str | os.PathLike, result: GradeResult) -> None:
     write_text(path, dumps(result))
 
 
-def _summary(result: GradeResult) -> str:
-    lines = []
-    if result.status == "error":
-        reason = student_reason(result.error)
-        lines.append(f"The autograder could not grade this submission ({reason}). "
-                     "No points were given; please resubmit or contact the course staff.")
-    lines.append(f"Score: {format_points(result.score)} / {format_points(result.max_score)}")
-    if result.status == "graded":
-        cases = [case for item in result.items for case in item.scored_cases]
-        lines[-1] += f" ({sum(case.passed for case in cases)} of {len(cases)} cases passed)"
-        if result.error:
-            lines.append(f"Note: {student_reason(result.error)}")
-    note = bonus_note(result)
-    if note:
-        lines.append(note)
-    if result.flags:
-        lines.append("Flags:")
-        lines.extend(f"- {explain_flag(flag)}" for flag in result.flags)
-    return "\n".join(lines)
-
-
 def _test(item: ItemResult, result: GradeResult) -> dict[str, Any]:
+    if item.manual:
+        return {
+            "name": f"{item.name} (hand-graded, {format_points(item.max_score)} points)",
+            "output": f"{MANUAL_MESSAGE} The course staff grade this item by hand.",
+            "visibility": "visible",
+            "extra_data": {"id": item.id, "bonus": item.bonus, "manual": True},
+        }
     return {
         "name": f"{item.name} (bonus)" if item.bonus else item.name,
         "score": round2(item.score),
         "max_score": round2(item.max_score),
         "status": "passed" if item.all_passed else "failed",
-        "output": _test_output(item, result),
+        "output": (f"Not graded: {student_reason(result.error)}" if result.status == "error"
+                   else case_report(item)),
         "visibility": "visible",
         "extra_data": {"id": item.id, "bonus": item.bonus},
     }
 
 
-def _test_output(item: ItemResult, result: GradeResult) -> str:
-    if result.status == "error":
-        return f"Not graded: {student_reason(result.error)}"
-    if not item.cases:
-        return "No cases for this item in this suite."
-    lines = []
-    passed, total = case_counts(item, hidden=False)
-    excused = excused_count(item, hidden=False)
-    if total or excused:
-        lines.append(f"visible cases: {passed} of {total} passed" +
-                     (f" ({excused} not scored)" if excused else ""))
-        for case in item.cases:
-            if case.hidden:
-                continue
-            if case.excused:
-                label = "NOT SCORED"
-            elif case.passed:
-                lines.append(f"  PASS {case.name}")
-                continue
-            else:
-                label = "FAIL"
-            message = case.message.strip() or "failed"
-            lines.append(f"  {label} {case.name}: " + message.replace("\n", "\n    "))
-    passed, total = case_counts(item, hidden=True)
-    excused = excused_count(item, hidden=True)
-    if total or excused:
-        lines.append(f"hidden cases: {passed} of {total} passed" +
-                     (f" ({excused} not scored: they run code of another item that failed)"
-                      if excused else ""))
-    return "\n".join(lines)
+def _released_hidden(item: ItemResult) -> dict[str, Any]:
+    """The item's hidden cases with their messages, shown after the due date; no points."""
+    return {
+        "name": f"{item.name}: hidden cases",
+        "output": "\n".join(case_lines(item, hidden=True, indent="")),
+        "visibility": AFTER_DUE_DATE,
+        "extra_data": {"id": item.id, "hidden_cases": True},
+    }

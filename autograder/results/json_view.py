@@ -14,10 +14,10 @@ FORMAT_VERSION = 1
 
 
 def to_json(result: GradeResult) -> dict[str, Any]:
-    """Keys: score, max_score, items[{id, name, score, max_score, bonus, passed, total, excused,
-    cases[{name, passed, hidden, excused, message}]}], flags, suite, submission, seconds, status,
-    error, output, format. ``passed``/``total`` count the item's scored cases and ``excused`` the
-    others (derived; ignored on reading)."""
+    """Keys: score, max_score, items[{id, name, score, max_score, bonus, manual, passed, total,
+    excused, cases[{name, passed, hidden, excused, message}]}], flags, suite, submission,
+    seconds, status, error, output, release_hidden, format. ``passed``/``total`` count the
+    item's scored cases and ``excused`` the others (derived; ignored on reading)."""
     return {
         "score": round2(result.score),
         "max_score": round2(result.max_score),
@@ -28,6 +28,7 @@ def to_json(result: GradeResult) -> dict[str, Any]:
                 "score": round2(item.score),
                 "max_score": round2(item.max_score),
                 "bonus": item.bonus,
+                "manual": item.manual,
                 "passed": item.passed_count,
                 "total": item.scored_count,
                 "excused": item.excused_count,
@@ -44,6 +45,7 @@ def to_json(result: GradeResult) -> dict[str, Any]:
         "status": result.status,
         "error": result.error,
         "output": result.output,
+        "release_hidden": result.release_hidden,
         "format": FORMAT_VERSION,
     }
 

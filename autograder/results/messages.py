@@ -1,4 +1,5 @@
-"""Wording shared by the views: flag explanations and student-safe reasons."""
+"""Wording shared by the views: flag explanations, student-safe reasons, the summary, each
+item's case report, and what hand-graded (manual) items say."""
 from __future__ import annotations
 
 from .model import GradeResult, ItemResult
@@ -10,8 +11,12 @@ _FLAG_EXPLANATIONS = {
     "missing-module": "the submission imports {}, which it does not include; submit every "
                       "file your code imports",
     "unreadable-submission": "no gradable code was found in the submission",
+    "missing-deliverable": "the submission lacks {}, which the assignment asks for",
 }
 _GENERIC_ERROR = "internal grader error"
+# What a hand-graded item says in the student views; it never scores automatically.
+MANUAL_REASON = "awaiting hand grading; not in the automatic total"
+MANUAL_MESSAGE = "Awaiting hand grading; not part of the autograder score."
 _MAX_REASON_CHARS = 300
 
 
@@ -58,3 +63,78 @@ def bonus_note(result: GradeResult) -> str:
     if result.raw_score > result.max_score:
         note += f"; the total is capped at {format_points(result.max_score)}"
     return note + "."
+
+
+def manual_note(result: GradeResult) -> str:
+    """``10 points await hand grading (report).``, or "" when no item is hand-graded."""
+    manual = [item.id for item in result.items if item.manual]
+    if not manual:
+        return ""
+    return (f"{format_points(result.manual_points)} points await hand grading "
+            f"({', '.join(manual)}).")
+
+
+def summary_text(result: GradeResult) -> str:
+    """The lines above the items: the score (and why it could not be graded), notes, flags."""
+    lines = []
+    if result.status == "error":
+        reason = student_reason(result.error)
+        lines.append(f"The autograder could not grade this submission ({reason}). "
+                     "No points were given; please resubmit or contact the course staff.")
+    lines.append(f"Score: {format_points(result.score)} / {format_points(result.max_score)}")
+    if result.status == "graded":
+        cases = [case for item in result.items for case in item.scored_cases]
+        lines[-1] += f" ({sum(case.passed for case in cases)} of {len(cases)} cases passed)"
+        if result.error:
+            lines.append(f"Note: {student_reason(result.error)}")
+    lines.extend(filter(None, [manual_note(result), bonus_note(result)]))
+    if result.flags:
+        lines.append("Flags:")
+        lines.extend(f"- {explain_flag(flag)}" for flag in result.flags)
+    return "\n".join(lines)
+
+
+def case_report(item: ItemResult, show_hidden: bool = False) -> str:
+    """The item's cases for a student: every visible case (``PASS name``, ``FAIL name: message``,
+    ``NOT SCORED name: message``), then the hidden cases as counts only, or, with
+    ``show_hidden`` (the rubric's release switch), one line each as well."""
+    if not item.cases:
+        return "No cases for this item in this suite."
+    lines = []
+    passed, total = case_counts(item, hidden=False)
+    excused = excused_count(item, hidden=False)
+    if total or excused:
+        lines.append(f"visible cases: {passed} of {total} passed" +
+                     (f" ({excused} not scored)" if excused else ""))
+        lines.extend(case_lines(item, hidden=False))
+    passed, total = case_counts(item, hidden=True)
+    excused = excused_count(item, hidden=True)
+    if total or excused:
+        lines.append(f"hidden cases: {passed} of {total} passed" +
+                     (f" ({excused} not scored: they run code of another item that failed)"
+                      if excused else ""))
+        if show_hidden:
+            lines.extend(case_lines(item, hidden=True))
+    return "\n".join(lines)
+
+
+def case_lines(item: ItemResult, hidden: bool, indent: str = "  ") -> list[str]:
+    """One line per hidden (or visible) case, its message's later lines indented further."""
+    lines = []
+    for case in item.cases:
+        if case.hidden != hidden:
+            continue
+        if case.scored and case.passed:
+            lines.append(f"{indent}PASS {case.name}")
+            continue
+        label = "NOT SCORED" if case.excused else "FAIL"
+        message = case.message.strip() or "failed"
+        lines.append(f"{indent}{label} {case.name}: " +
+                     message.replace("\n", "\n" + indent + "  "))
+    return lines
+
+
+def hidden_cases_to_release(item: ItemResult) -> bool:
+    """Whether releasing the item's hidden cases tells the student something: one failed or
+    was not scored."""
+    return any(case.hidden and (case.excused or not case.passed) for case in item.cases)

@@ -51,6 +51,7 @@ class ItemResult:
     max_score: float    # the item's points
     bonus: bool
     cases: list[CaseResult] = field(default_factory=list)
+    manual: bool = False   # graded by hand (a report): awaiting, never in the automatic total
 
     @property
     def scored_cases(self) -> list[CaseResult]:
@@ -91,7 +92,8 @@ class ItemResult:
         return cls(id=_get(data, "id", str, where), name=_get(data, "name", str, where),
                    score=_number(data, "score", where), max_score=_number(data, "max_score", where),
                    bonus=_get(data, "bonus", bool, where),
-                   cases=[CaseResult.from_dict(case) for case in cases])
+                   cases=[CaseResult.from_dict(case) for case in cases],
+                   manual=_get(data, "manual", bool, where, default=False))
 
 
 @dataclass
@@ -107,10 +109,23 @@ class GradeResult:
     error: str = ""     # one line shown to students: why the grader failed (status "error"), or
                         # why a graded submission lost its points (e.g. a forbidden import)
     output: str = ""    # captured worker output (truncated); instructors only
+    # The rubric's release_hidden_after_due: student views may show hidden cases' messages
+    # (Gradescope after the due date; Autolab and PrairieLearn at once).
+    release_hidden: bool = False
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+
+    @property
+    def manual_points(self) -> float:
+        """Points of the items awaiting hand grading (not in ``score``)."""
+        return math.fsum(item.max_score for item in self.items if item.manual)
+
+    @property
+    def automatic_max(self) -> float:
+        """What the automatic items can earn toward the cap: the cap less the manual points."""
+        return self.max_score - self.manual_points
 
     @property
     def raw_score(self) -> float:
@@ -134,7 +149,8 @@ class GradeResult:
                    submission=_get(data, "submission", str, where),
                    seconds=_number(data, "seconds", where), status=status,
                    error=_get(data, "error", str, where),
-                   output=_get(data, "output", str, where, default=""))
+                   output=_get(data, "output", str, where, default=""),
+                   release_hidden=_get(data, "release_hidden", bool, where, default=False))
 
 
 def scored_item(spec: Any, cases: list[CaseResult]) -> ItemResult:
@@ -161,7 +177,8 @@ def error_result(specs: Iterable[Any], cap: float, reason: str, **details: Any) 
     ``reason`` is shown to students, so it must be one line without grader internals."""
     items = [ItemResult(id=_spec(spec, "id"), name=_spec(spec, "name"), score=0.0,
                         max_score=float(_spec(spec, "points")),
-                        bonus=bool(_spec(spec, "bonus", False)), cases=[])
+                        bonus=bool(_spec(spec, "bonus", False)), cases=[],
+                        manual=bool(_spec(spec, "manual", False)))
              for spec in specs]
     return GradeResult(score=0.0, max_score=float(cap), items=items, status="error",
                        error=reason, **details)

@@ -15,7 +15,8 @@ import textwrap
 import unicodedata
 from typing import TextIO
 
-from .messages import bonus_note, explain_flag, first_line, student_reason
+from .messages import (MANUAL_REASON, bonus_note, explain_flag, first_line, manual_note,
+                       student_reason)
 from .model import GradeResult, ItemResult
 from .scoring import format_points, round2
 
@@ -57,8 +58,9 @@ def to_table(result: GradeResult, color: bool = False, show_hidden: bool = False
     for item in result.items:
         label = f"{item.id} (bonus)" if item.bonus else item.id
         cases = f"{item.passed_count}/{item.scored_count}" if item.cases else "-"
-        lines.append(_row(label, _score_cell(item.score, item.max_score), cases,
-                          _reason(item, result, show_hidden), reason_width,
+        score = (_manual_cell(item.max_score) if item.manual
+                 else _score_cell(item.score, item.max_score))
+        lines.append(_row(label, score, cases, _reason(item, result, show_hidden), reason_width,
                           _colour_of(item) if color else ""))
     lines.append(_row("-" * _ITEM, "-" * _SCORE, "-" * _CASES, "", reason_width))
     passed = sum(item.passed_count for item in result.items)
@@ -66,7 +68,7 @@ def to_table(result: GradeResult, color: bool = False, show_hidden: bool = False
     lines.append(_row(f"total ({result.suite})" if result.suite else "total",
                       _score_cell(result.score, result.max_score), f"{passed}/{count}", "",
                       reason_width))
-    notes = [bonus_note(result)]
+    notes = [manual_note(result), bonus_note(result)]
     if result.status == "graded" and result.error:
         notes.append(f"note: {student_reason(result.error)}")
     notes.extend(f"flag: {explain_flag(flag)}" for flag in result.flags)
@@ -121,6 +123,8 @@ def to_ascii(text: str) -> str:
 
 
 def _reason(item: ItemResult, result: GradeResult, show_hidden: bool) -> str:
+    if item.manual:
+        return MANUAL_REASON
     if result.status == "error":
         return "not graded"
     failure = item.first_failure(include_hidden=show_hidden)
@@ -140,7 +144,14 @@ def _score_cell(score: float, max_score: float) -> str:
     return f"{round2(score):6.2f} / {format_points(max_score)}"
 
 
+def _manual_cell(max_score: float) -> str:
+    """``   -   / 10``: a hand-graded item has no automatic score."""
+    return f"{'-':>4}   / {format_points(max_score)}"
+
+
 def _colour_of(item: ItemResult) -> str:
+    if item.manual:
+        return ""
     if item.score >= item.max_score and item.scored_cases:
         return _GREEN
     return _RED if item.score <= 0 else _YELLOW
@@ -156,5 +167,10 @@ def _row(item: str, score: str, cases: str, reason: str, reason_width: int,
 
 
 def _fit(text: str, width: int) -> str:
-    text = to_ascii(text)
-    return text if len(text) <= width else text[:width - 3] + "..."
+    # Transliterate a prefix only (a message may be megabytes): a character never becomes less
+    # than one, except combining marks, so the whole text is needed only if the prefix fits.
+    head = text[:4 * width + 16]
+    fitted = to_ascii(head)
+    if len(head) < len(text) and len(fitted) <= width:
+        fitted = to_ascii(text)
+    return fitted if len(fitted) <= width else fitted[:width - 3] + "..."

@@ -47,9 +47,10 @@ class CaseOutcome:
     blocked_imports: list[str] = field(default_factory=list)
 
 
-def run_cases(located, cases: list[dict], limits: Limits | None = None,
+def run_cases(located, cases: list[dict], scenarios, limits: Limits | None = None,
               on_outcome=None) -> dict[str, CaseOutcome]:
-    """Run every case (dicts with name, family, params) on a located submission.
+    """Run every case (dicts with name, family, params) on a located submission, with the
+    families of ``scenarios`` (an autograder.scenarios.ScenarioSource).
 
     ``on_outcome(name, outcome)``, if given, is called once per case as soon as its outcome is
     final (cases run in the order given), so the caller can judge while the rest still run."""
@@ -61,7 +62,7 @@ def run_cases(located, cases: list[dict], limits: Limits | None = None,
         if on_outcome is not None and name not in reported:
             reported.add(name)
             on_outcome(name, outcome)
-    with _Workspace(located, limits) as ws:
+    with _Workspace(located, limits, scenarios) as ws:
         deadline = time.monotonic() + limits.submission_seconds
         remaining = list(cases)
         solo: set[str] = set()  # cases to rerun one at a time to find which one stopped a worker
@@ -134,9 +135,10 @@ class _Workspace:
     """A scratch folder for one submission: a copy of its code, a minimal importable site, and
     an out folder. As root it belongs to a fresh unprivileged uid."""
 
-    def __init__(self, located, limits: Limits):
+    def __init__(self, located, limits: Limits, scenarios):
         self.located = located
         self.limits = limits
+        self.scenarios = scenarios
         self.uid = None
         self.suspects: set[str] = set()  # finished cases whose result files were tampered with
 
@@ -160,6 +162,13 @@ class _Workspace:
             if path.exists():
                 (self.site / path.name).symlink_to(path)
         (self.site / "autograder").symlink_to(PACKAGE_DIR)
+        # A copy of the assignment's case families: their folder may be unreadable to the
+        # sandbox user (it sits with the instructor's grading spec).
+        # Times are kept, so the bytecode compiled beside the families stays valid for the copy.
+        families = self.site / self.scenarios.package
+        shutil.copytree(self.scenarios.folder, families, ignore=shutil.ignore_patterns(".*"))
+        for path in [families, *families.rglob("*")]:
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)   # whatever the source's mode
         self.out = self.dir / "out"
         self.out.mkdir()
         self.stderr_path = self.private / "worker-stderr.log"
@@ -203,6 +212,8 @@ class _Workspace:
         job = {
             "site_dir": str(self.site), "work_dir": str(self.dir), "code_dir": str(self.code),
             "out_dir": str(self.out), "kind": self.located.kind, "module": self.located.module,
+            "submodules": list(self.located.submodules),
+            "scenarios_package": self.scenarios.package,
             "own_modules": sorted(own_module_names(self.code)), "uid": self.uid,
             "readable_paths": _interpreter_paths(), "parallel": max(1, int(parallel)),
             "group_size": max(1, int(group_size)),

@@ -16,8 +16,6 @@ import numpy as np
 from autograder.npz import encode_npz
 from autograder.submission.imports import is_allowed
 
-# Where the contract's names live in the `mlp` package when its __init__ does not re-export them.
-SUBMODULES = ("activations", "loss", "batchnorm", "initializers", "mlp", "training")
 
 
 # Frames that only pass an import along (the blocker, importlib.import_module): the frame
@@ -71,17 +69,18 @@ def forget_modules(own_modules: list[str]) -> None:
 
 class SubmissionAPI:
     """The contract's names, looked up in the student's module (and, for a package whose
-    ``__init__`` does not re-export everything, in its usual submodules)."""
+    ``__init__`` does not re-export everything, in the assignment's contract submodules)."""
 
-    def __init__(self, module, package: bool):
+    def __init__(self, module, package: bool, submodules: tuple[str, ...] = ()):
         self._module = module
         self._package = package
+        self._submodules = tuple(submodules)
 
     def __getattr__(self, name: str):
         if hasattr(self._module, name):
             return getattr(self._module, name)
         if self._package:
-            for sub in SUBMODULES:
+            for sub in self._submodules:
                 try:
                     module = importlib.import_module(f"{self._module.__name__}.{sub}")
                 except ModuleNotFoundError:
@@ -140,24 +139,24 @@ class CompiledSubmission(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         exec(code, module.__dict__)
 
 
-def load_api(code_dir: str, kind: str, module: str,
+def load_api(code_dir: str, kind: str, module: str, submodules: tuple[str, ...] = (),
              compiled: CompiledSubmission | None = None) -> SubmissionAPI:
     if code_dir not in sys.path:
         sys.path.insert(0, code_dir)
     if compiled is not None and compiled not in sys.meta_path:
         sys.meta_path.insert(1, compiled)  # after the import blocker
-    return SubmissionAPI(importlib.import_module(module), package=(kind == "package"))
+    return SubmissionAPI(importlib.import_module(module), kind == "package", submodules)
 
 
-def import_submission(code_dir: str, kind: str, module: str,
+def import_submission(code_dir: str, kind: str, module: str, submodules: tuple[str, ...] = (),
                       compiled: CompiledSubmission | None = None) -> None:
     """Run everything a case may import before its scenario: the module and, for a package,
     each contract submodule that ``SubmissionAPI`` would look in and that exists."""
-    api = load_api(code_dir, kind, module, compiled)
+    api = load_api(code_dir, kind, module, submodules, compiled)
     if kind != "package":
         return
     package = api._module.__name__
-    for sub in SUBMODULES:
+    for sub in submodules:
         name = f"{package}.{sub}"
         if importlib.util.find_spec(name) is not None:
             importlib.import_module(name)

@@ -53,7 +53,9 @@ def main() -> None:
     from autograder.scenarios import get_family
     # The submission compiled (never run) once here instead of in every case.
     job["compiled"] = student.CompiledSubmission(job["code_dir"])
-    families = {case["family"]: get_family(case["family"]) for case in job["cases"]}
+    scenarios = os.path.join(job["site_dir"], job["scenarios_package"])
+    families = {case["family"]: get_family(scenarios, job["scenarios_package"], case["family"])
+                for case in job["cases"]}
     # Forked cases share these pages copy-on-write; keep the collector from touching (and so
     # copying) every one of them in every case.
     gc.collect()
@@ -116,7 +118,7 @@ def _import_once(job, limits, as_root, pipe) -> None:
         blocker = student.install_import_blocker(job["code_dir"], job["own_modules"])
         try:
             student.import_submission(job["code_dir"], job["kind"], job["module"],
-                                      job["compiled"])
+                                      job["submodules"], job["compiled"])
             os.write(_PROGRESS_FD, _PROBE_PASSED)
             return
         except BaseException as exc:  # noqa: BLE001  (SystemExit and KeyboardInterrupt too)
@@ -334,7 +336,8 @@ def _run_case(job, case, family, limits, streams) -> None:
         student.forget_modules(job["own_modules"])
         blocker = student.install_import_blocker(job["code_dir"], job["own_modules"])
         try:
-            api = student.load_api(job["code_dir"], job["kind"], job["module"], job["compiled"])
+            api = student.load_api(job["code_dir"], job["kind"], job["module"],
+                                   job["submodules"], job["compiled"])
             arrays = family.run(api, case["params"])
             student.save_result(out + ".npz", arrays, limits.result_mib * 1024 * 1024)
             report["status"] = "ok"

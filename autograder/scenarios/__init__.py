@@ -1,32 +1,64 @@
-"""Case families: one module per family, each with a worker-side ``run(api, params)`` and an
-optional trusted-side ``check(got, expected, params)`` (see docs/design.md, "Scenarios")."""
+"""Case families: where an assignment's are, and how they are loaded.
+
+An assignment's families are the modules of its ``grading/scenarios/`` folder, one per family
+(docs/design.md, "Scenarios"). Each has a worker-side ``run(api, params)`` that drives the
+student's code and returns named float arrays, and an optional trusted-side
+``check(got, expected, params)``. Families may import each other relatively
+(``from .common import ...``) and the engine's toolkit (``autograder.scenarios.toolkit``);
+they run next to student code, so they import nothing but NumPy and the standard library.
+
+The folder is loaded as a package of its own name (``ScenarioSource.package``) in the trusted
+process and, from a copy, in the sandbox worker. This module imports no NumPy.
+"""
 from __future__ import annotations
 
-from types import ModuleType
-
-from autograder.scenarios import (activation, batchnorm, initializers, mlp_backward, mlp_forward,
-                                  mlp_training_steps, mlp_update_rule, mlp_zero_grads,
-                                  softmax_cross_entropy, training_stats, vectorisation)
-
-FAMILIES: dict[str, ModuleType] = {
-    "activation": activation,
-    "softmax_cross_entropy": softmax_cross_entropy,
-    "initializers": initializers,
-    "mlp_forward": mlp_forward,
-    "mlp_backward": mlp_backward,
-    "mlp_zero_grads": mlp_zero_grads,
-    "mlp_training_steps": mlp_training_steps,
-    "mlp_update_rule": mlp_update_rule,
-    "batchnorm": batchnorm,
-    "training_stats": training_stats,
-    "vectorisation": vectorisation,
-}
+import importlib
+import sys
+import types
+from dataclasses import dataclass
+from pathlib import Path
 
 
-def get_family(name: str) -> ModuleType:
-    """The family module called ``name``; KeyError with the known names otherwise."""
-    try:
-        return FAMILIES[name]
-    except KeyError:
-        known = ", ".join(sorted(FAMILIES))
-        raise KeyError(f"unknown case family {name!r}; known: {known}") from None
+@dataclass(frozen=True)
+class ScenarioSource:
+    """An assignment's case families: the folder, and the package name they are imported as."""
+    folder: Path
+    package: str
+
+    @classmethod
+    def of(cls, assignment: str, folder: Path) -> "ScenarioSource":
+        # Never a name a submission would use for a module of its own.
+        return cls(Path(folder), f"_grader_scenarios_{assignment}")
+
+    def family(self, name: str) -> types.ModuleType:
+        return get_family(self.folder, self.package, name)
+
+
+def get_family(scenarios_dir: Path | str, package: str, name: str) -> types.ModuleType:
+    """The family module ``name`` of the folder ``scenarios_dir``, imported as
+    ``package.name``; KeyError naming the known families otherwise."""
+    folder = Path(scenarios_dir)
+    module = sys.modules.get(package)
+    if module is None or list(getattr(module, "__path__", [])) != [str(folder)]:
+        module = types.ModuleType(package, f"case families of {folder}")
+        module.__path__ = [str(folder)]
+        sys.modules[package] = module
+        for stale in [n for n in sys.modules if n.startswith(package + ".")]:
+            del sys.modules[stale]
+    if not name.isidentifier() or not (folder / f"{name}.py").is_file():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.py")
+                                 if not p.stem.startswith("_")))
+        raise KeyError(f"unknown case family {name!r}; known: {known}")
+    return importlib.import_module(f"{package}.{name}")
+
+
+_TOOLKIT = ("Partial", "keeping_partial", "case_rng", "ContractError", "snapshot", "MISSING",
+            "describe", "shape_text", "array_shape")
+
+
+def __getattr__(name: str):
+    """The toolkit's names, imported on first use (so the loader itself needs no NumPy)."""
+    if name in _TOOLKIT:
+        from autograder.scenarios import toolkit
+        return getattr(toolkit, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,5 +1,6 @@
-"""Submission intake: unpack what a student handed in, locate the graded code (an `mlp/`
-package or one module), and scan it for imports other than NumPy and the standard library.
+"""Submission intake: unpack what a student handed in, locate the graded code (the
+assignment's package or one module), check the deliverables that go with it, and scan it for
+imports other than NumPy and the standard library.
 
 The sandbox worker imports ``is_allowed`` in every case process, so the archive and copy
 machinery (zipfile, tarfile, ...) is imported only when first used.

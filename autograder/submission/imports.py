@@ -101,7 +101,7 @@ def _is_absolute_dynamic(call: ast.Call, name: str) -> bool:
 
 def own_module_names(code_dir: Path) -> frozenset[str]:
     """Module names the submission provides: every folder and .py stem under ``code_dir``
-    (its top level, and deeper ones too, so that `import activations` inside `mlp/mlp.py` is
+    (its top level, and deeper ones too, so that `import helpers` inside `pkg/model.py` is
     not mistaken for a third-party library; at run time such an import simply fails)."""
     names = set()
     for path in code_dir.rglob("*"):

@@ -1,18 +1,21 @@
 """Find the student's code in whatever they handed in and copy only that into a scratch folder.
 
+The assignment's submission shape names a package and a module (`pkg` and `main`, say).
 Accepted shapes (the first that matches wins):
-  1. an `mlp/` folder holding .py files (the package; the shallowest one),
-  2. `hw1.py` (the shallowest one; so `hw1.py` beats `hw1/hw1.py`),
-  3. a package whose folder was left out (`__init__.py` at the top, e.g. a zip of mlp/'s
-     contents), graded as `mlp/`,
-  4. exactly one .py file anywhere, whatever its name, copied as `hw1.py`: a fixed name can
-     neither shadow a module the grader has already imported (`types.py`, `numpy.py`) nor fail
-     to be an identifier (`Jane Doe (1).py`).
+  1. a folder of the package's name holding .py files (the shallowest one),
+  2. `<module>.py` (the shallowest one; so `main.py` beats `main/main.py`),
+  3. a package whose folder was left out (`__init__.py` at the top, e.g. a zip of the
+     package's contents), graded as the package,
+  4. exactly one .py file anywhere, whatever its name, copied as `<module>.py`: a fixed name
+     can neither shadow a module the grader has already imported (`types.py`, `numpy.py`) nor
+     fail to be an identifier (`Jane Doe (1).py`).
+Files of the package that the course provides (the shape's `provided`: a training runner, a
+config) are left out: they are not graded and may import what submissions may not.
 Single wrapping folders (LMS downloads, macOS zips) need no special case: every rule looks at
 any depth. Packaging debris (__MACOSX/, __pycache__/, dot-files) is ignored everywhere.
 
 Only the code is copied: the chosen package or module, plus the sibling modules and folders it
-imports by absolute name (`import helpers` next to hw1.py). Everything else a student's folder
+imports by absolute name (`import helpers` next to main.py). Everything else a student's folder
 may hold (train.py, the provided tools/, notebooks) is left out, so it can neither break the
 import nor trip the import scan.
 """
@@ -28,22 +31,25 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from autograder.assignments import SubmissionShape
+
 from .imports import imported_modules
 from .unpack import (MiB, ArchiveLimits, SubmissionError, archive_suffix, extract_archive,
-                     list_code_files, read_code_file, show)
+                     is_code_file, list_code_files, read_code_file, show)
 
-EXPECTED = "expected mlp/__init__.py, hw1.py, hw1/hw1.py or a single .py file"
 _MAX_NAMES_SHOWN = 8
 
 
 @dataclass
 class LocatedSubmission:
-    root: Path          # holds only the student's code: root/mlp/... or root/hw1.py (+ siblings)
+    root: Path          # holds only the student's code: root/<package>/... or root/<module>.py
     kind: str           # "package" | "module"
-    module: str         # import name: "mlp" or "hw1"
+    module: str         # import name: the shape's package or module
     files: list[Path]   # the copied .py files (absolute, under root), sorted
     source: str         # the path as given, for reports
     sha256: str         # over sorted relative paths + bytes of the copied files
+    missing: list[str] = field(default_factory=list)  # deliverables not found (their paths)
+    submodules: tuple[str, ...] = ()   # where the contract's names may live (the shape's)
 
 
 @dataclass
@@ -55,8 +61,8 @@ class _Choice:
     with_siblings: bool = True               # also copy the modules next to it that it imports
 
 
-def prepare(source: Path, scratch: Path, limits: ArchiveLimits = ArchiveLimits()
-            ) -> LocatedSubmission:
+def prepare(source: Path, scratch: Path, shape: SubmissionShape,
+            limits: ArchiveLimits = ArchiveLimits()) -> LocatedSubmission:
     """Unpack or read ``source`` (a folder, a .py file, or an archive of either), find the code,
     and copy it into a new folder under ``scratch``. Raises SubmissionError, nothing else, for
     anything wrong with the submission."""
@@ -69,9 +75,15 @@ def prepare(source: Path, scratch: Path, limits: ArchiveLimits = ArchiveLimits()
     scratch = Path(scratch)
     scratch.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="submission-", dir=scratch))
+    members: list[PurePosixPath] = []   # every archive member's name, for the deliverables
+
+    def keep(rel: PurePosixPath) -> bool:
+        members.append(rel)
+        return is_code_file(rel)
     try:
         if stat.S_ISDIR(mode):
-            base, paths = source, list_code_files(source, label, limits)
+            base, paths = source, list_code_files(source, label, limits,
+                                                  frozenset({shape.package, shape.module}))
         elif not stat.S_ISREG(mode):
             raise SubmissionError(f"{label}: not a regular file or folder")
         elif source.suffix == ".py":
@@ -79,17 +91,39 @@ def prepare(source: Path, scratch: Path, limits: ArchiveLimits = ArchiveLimits()
             base, paths = real.parent, [PurePosixPath(real.name)]
         elif archive_suffix(source.name):
             base = work / "unpacked"
-            paths = extract_archive(source, base, label, limits)
+            paths = extract_archive(source, base, label, limits, keep)
         else:
             raise SubmissionError(f"{label}: {_unsupported(source)}")
-        choice = choose(paths, label)
+        choice = choose(paths, label, shape)
         located = _copy(choice, base, paths, work / "code", label, limits)
         located.source = str(source)
+        located.submodules = shape.submodules
+        located.missing = _missing_deliverables(shape, choice, source, members,
+                                                stat.S_ISDIR(mode))
         shutil.rmtree(work / "unpacked", ignore_errors=True)
         return located
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+
+
+def _missing_deliverables(shape: SubmissionShape, choice: _Choice, source: Path,
+                          members: list[PurePosixPath], is_folder: bool) -> list[str]:
+    """The shape's deliverables (paths relative to the folder holding the package) that the
+    submission lacks. Only names are looked at; nothing but code is ever copied."""
+    missing = []
+    for deliverable in shape.deliverables:
+        where = choice.base / deliverable.path
+        if is_folder:
+            path = source.joinpath(*where.parts)
+            found = path.is_dir() if deliverable.kind == "folder" else path.is_file()
+        elif deliverable.kind == "folder":
+            found = any(where in member.parents for member in members)
+        else:
+            found = where in members
+        if not found:
+            missing.append(deliverable.path + ("/" if deliverable.kind == "folder" else ""))
+    return missing
 
 
 def _unsupported(source: Path) -> str:
@@ -98,31 +132,40 @@ def _unsupported(source: Path) -> str:
     return (f"{kind} are not accepted{hint}; submit a folder, a .py file, a .zip or a .tar.gz")
 
 
-def choose(paths: list[PurePosixPath], label: str) -> _Choice:
+def choose(paths: list[PurePosixPath], label: str, shape: SubmissionShape) -> _Choice:
     """Pick the code to grade among the submission's .py files (relative paths), by the rules
     in this module's docstring. Ambiguity and absence raise SubmissionError naming the files."""
-    package = _shallowest(label, "mlp/ folders", {
-        PurePosixPath(*p.parts[: p.parts.index("mlp") + 1])
-        for p in paths if "mlp" in p.parts[:-1]})
+    name, file = shape.package, f"{shape.module}.py"
+    expected = f"expected {shape.describe()} or a single .py file"
+    package = _shallowest(label, f"{name}/ folders", {
+        PurePosixPath(*p.parts[: p.parts.index(name) + 1])
+        for p in paths if name in p.parts[:-1]})
     if package:
-        return _Choice("package", "mlp", package.parent,
-                       {p: "mlp" / p.relative_to(package) for p in paths if package in p.parents})
-    module = _shallowest(label, "hw1.py files", {p for p in paths if p.name == "hw1.py"})
+        return _Choice("package", name, package.parent,
+                       _package_files(paths, package, name, shape))
+    module = _shallowest(label, f"{file} files", {p for p in paths if p.name == file})
     if module:
-        return _Choice("module", "hw1", module.parent, {module: PurePosixPath("hw1.py")})
+        return _Choice("module", shape.module, module.parent, {module: PurePosixPath(file)})
     top = _unwrapped(paths)
     if top / "__init__.py" in paths:
-        return _Choice("package", "mlp", top.parent,
-                       {p: "mlp" / p.relative_to(top) for p in paths if top in p.parents},
+        return _Choice("package", name, top.parent, _package_files(paths, top, name, shape),
                        with_siblings=False)
     if len(paths) == 1:
-        return _Choice("module", "hw1", paths[0].parent, {paths[0]: PurePosixPath("hw1.py")},
-                       with_siblings=False)
+        return _Choice("module", shape.module, paths[0].parent,
+                       {paths[0]: PurePosixPath(file)}, with_siblings=False)
     if not paths:
-        raise SubmissionError(f"{label}: no mlp/ package or .py file found ({EXPECTED})")
-    raise SubmissionError(f"{label}: found {len(paths)} .py files but no mlp/ package or hw1.py, "
-                          f"so it is unclear which to grade: {_names(paths)} "
-                          f"(name your main file hw1.py, or submit only one .py file)")
+        raise SubmissionError(f"{label}: no {name}/ package or .py file found ({expected})")
+    raise SubmissionError(f"{label}: found {len(paths)} .py files but no {name}/ package or "
+                          f"{file}, so it is unclear which to grade: {_names(paths)} "
+                          f"(name your main file {file}, or submit only one .py file)")
+
+
+def _package_files(paths: list[PurePosixPath], folder: PurePosixPath, name: str,
+                   shape: SubmissionShape) -> dict[PurePosixPath, PurePosixPath]:
+    """The package's files, renamed under ``name``, without the ones the course provides."""
+    provided = set(shape.provided)
+    return {p: name / p.relative_to(folder) for p in paths
+            if folder in p.parents and p.relative_to(folder).as_posix() not in provided}
 
 
 def _shallowest(label: str, what: str, candidates: set[PurePosixPath]) -> PurePosixPath | None:

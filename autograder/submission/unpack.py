@@ -257,10 +257,11 @@ class _LimitedReader:
 
 
 def list_code_files(folder: Path, label: str, limits: ArchiveLimits = ArchiveLimits(),
-                    ) -> list[PurePosixPath]:
+                    graded_names: frozenset[str] = frozenset()) -> list[PurePosixPath]:
     """The .py files of a submitted folder, relative to it, sorted; packaging debris skipped.
 
-    Links are never followed: a linked .py file (or a linked `mlp`/`hw1` folder) is refused,
+    Links are never followed: a linked .py file (or a linked folder named in ``graded_names``,
+    the assignment's package or module) is refused,
     since it could point at grader files; other links are ignored. A .py that is not a regular
     file (a FIFO would block the reader) is refused."""
     found: list[PurePosixPath] = []
@@ -278,7 +279,7 @@ def list_code_files(folder: Path, label: str, limits: ArchiveLimits = ArchiveLim
             if is_ignored(PurePosixPath(name)):
                 continue
             if os.path.islink(os.path.join(dirpath, name)):
-                if name in ("mlp", "hw1") or name.endswith(".py"):
+                if name in graded_names or name.endswith(".py"):
                     raise SubmissionError(f"{label}: {show(rel)} is a link; submit the real folder")
                 continue
             kept_dirs.append(name)

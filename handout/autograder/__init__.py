@@ -1,1 +1,0 @@
-"""The autograder: grades MLP/backprop submissions in a sandboxed worker against saved reference tensors."""
