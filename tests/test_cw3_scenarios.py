@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 
 from autograder.compare import KEY_PATTERN
-from autograder.scenarios import Partial, get_family
+from autograder.scenarios import get_family
+from autograder.scenarios.toolkit import Partial
 
 ROOT = Path(__file__).resolve().parent.parent
 CW3 = ROOT / "solution" / "cw3"

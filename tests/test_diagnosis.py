@@ -14,7 +14,8 @@ import pytest
 from autograder.compare import annotate, compare_all, compare_arrays
 from autograder.diagnosis import (MISTAKE_PREFIX, MISTAKES_FILE, MistakeBook, SignatureCollector,
                                   load_mistakes, named_mistakes, signature, using_known_mistakes)
-from autograder.grading.checks import CaseFailed, Checker, assert_case_passes, known_mistakes
+from autograder.grading.checker import Checker
+from autograder.grading.checks import CaseFailed, assert_case_passes, known_mistakes
 from autograder.grading.rubric import RubricError, load_rubric
 from autograder.manifest import Case, load_manifest, manifest_entry
 from autograder.npz import write_npz

@@ -32,7 +32,7 @@ import pytest
 
 from autograder.compare import compare_arrays, is_vector_key, using_vector_names
 from autograder.manifest import available_suites, load_manifest
-from autograder.scenarios import case_rng
+from autograder.scenarios.toolkit import case_rng
 from support import assignment, families, family
 
 CW3 = assignment("cw3")

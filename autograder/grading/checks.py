@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from autograder.diagnosis import MISTAKES_FILE, load_mistakes
-from autograder.grading.checker import Checker  # noqa: F401  (where grading finds it)
 
 _STATUS_PREFIX = {
     "not_implemented": "",

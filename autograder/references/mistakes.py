@@ -17,7 +17,7 @@ from pathlib import Path
 
 from autograder.assignments import Assignment
 from autograder.diagnosis import MistakeBook, SignatureCollector
-from autograder.grading.checks import Checker
+from autograder.grading.checker import Checker
 from autograder.manifest import ManifestError
 from autograder.references.mutation import load_catalogue, plant
 from autograder.sandbox import Limits, run_cases

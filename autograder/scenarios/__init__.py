@@ -50,15 +50,3 @@ def get_family(scenarios_dir: Path | str, package: str, name: str) -> types.Modu
                                  if not p.stem.startswith("_")))
         raise KeyError(f"unknown case family {name!r}; known: {known}")
     return importlib.import_module(f"{package}.{name}")
-
-
-_TOOLKIT = ("Partial", "keeping_partial", "case_rng", "ContractError", "snapshot", "MISSING",
-            "describe", "shape_text", "array_shape")
-
-
-def __getattr__(name: str):
-    """The toolkit's names, imported on first use (so the loader itself needs no NumPy)."""
-    if name in _TOOLKIT:
-        from autograder.scenarios import toolkit
-        return getattr(toolkit, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

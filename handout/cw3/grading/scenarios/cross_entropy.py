@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.scenarios import case_rng, keeping_partial
+from autograder.scenarios.toolkit import case_rng, keeping_partial
 
 from .common import ContractError, call, describe, integer_labels, snapshot, snapshot_scalar
 from .common import spread_inputs

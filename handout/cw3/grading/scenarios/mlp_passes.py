@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.scenarios import case_rng, keeping_partial
+from autograder.scenarios.toolkit import case_rng, keeping_partial
 
 from .common import (KIND_NAMES, LINEAR, RELU, SIGMOID, AffineProbe, ContractError, ReluStandIn,
                      SigmoidStandIn, build_mlp, call, describe, kind_of, mlp_layers, mlp_sizes,

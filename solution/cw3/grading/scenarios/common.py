@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.scenarios import ContractError
-from autograder.scenarios import snapshot as toolkit_snapshot
+from autograder.scenarios.toolkit import ContractError
+from autograder.scenarios.toolkit import snapshot as toolkit_snapshot
 
 # The same pattern as [comparison] vector_names in ../assignment.toml (a test keeps them equal):
 # keys of biases, bias gradients and bias velocities, where (1, n) and (n,) are the same answer.

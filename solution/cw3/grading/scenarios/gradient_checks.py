@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.scenarios import case_rng, keeping_partial
+from autograder.scenarios.toolkit import case_rng, keeping_partial
 
 from .common import (LINEAR, ContractError, away_from_zero, build_mlp, checked_linear,
                      grader_weights, integer_labels, kind_of, make_linear, mlp_layers,

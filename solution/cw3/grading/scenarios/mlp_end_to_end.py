@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.scenarios import case_rng, keeping_partial
+from autograder.scenarios.toolkit import case_rng, keeping_partial
 
 from .common import (LINEAR, ContractError, build_mlp, call, checked_linear, kind_of,
                      mlp_layers, mlp_title, nonzero_bias, overwrite, snapshot)

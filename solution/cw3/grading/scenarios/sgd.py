@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.scenarios import case_rng, keeping_partial
+from autograder.scenarios.toolkit import case_rng, keeping_partial
 
 from .common import (ContractError, call, describe, grader_weights, make_linear, shape_text,
                      snapshot)

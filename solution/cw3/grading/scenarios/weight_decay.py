@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.scenarios import keeping_partial
+from autograder.scenarios.toolkit import keeping_partial
 
 from .common import call, compare_keys, snapshot
 from .sgd import build_layers, known_gradients, make_sgd, parameters, write_gradients
