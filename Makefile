@@ -8,7 +8,7 @@ STAMP   := $(VENV)/.installed
 TORCH_WHEEL := $(firstword $(wildcard /opt/wheels/torch-2.13.0*.whl))
 ASSIGNMENTS := $(patsubst solution/%/grading/assignment.toml,%,$(wildcard solution/*/grading/assignment.toml))
 
-.PHONY: grade test references handout venv clean
+.PHONY: grade test references handout venv clean browser
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,16 +26,25 @@ grade: $(STAMP)
 	    echo "== $$a"; $(BIN)/python -m autograder grade solution/$$a --assignment $$a; done
 
 ## The kit's own tests (what CI runs).
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
-## Regenerate every assignment's reference tensors from its solution (then rebuild the handouts).
+## Headless Chromium and its driver for the review page's browser tests (Debian packages),
+## installed when missing and we are root (as on CI); otherwise those tests skip and say why.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	        apt-get update -q && apt-get install -y -q chromium chromium-driver; \
+	    else echo "make: no Chromium and not root: the browser tests will be skipped"; fi; \
+	fi
+
+## Regenerate every assignment's reference tensors from its solution.
 references: $(STAMP)
 	@set -e; for a in $(ASSIGNMENTS); do $(BIN)/python -m autograder references --assignment $$a; done
-	$(BIN)/python build_handout.py
 
+## Build every assignment's handout and student archive into build/, and prove them (--check).
 handout: $(STAMP)
-	$(BIN)/python build_handout.py
+	@set -e; for a in $(ASSIGNMENTS); do $(BIN)/python -m autograder handout $$a --zip --check; done
 
 clean:
-	rm -rf $(VENV) outputs
+	rm -rf $(VENV) outputs build

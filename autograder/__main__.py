@@ -11,11 +11,16 @@ VERBS = {
     "grade": ("autograder.grade.cli", "grade one submission and print the table"),
     "references": ("autograder.references.cli", "regenerate the reference tensors from solution/"),
     "batch": ("autograder.batch.cli", "grade a whole class"),
+    "handout": ("autograder.handout.cli",
+                "build the student handout and archive from solution/, and prove them"),
     "gradescope-bundle": ("autograder.bundle.cli", "build a Gradescope autograder zip"),
     "autolab-bundle": ("autograder.bundle.autolab.__main__", "build the Autolab autograde files"),
     "prairielearn-bundle": ("autograder.bundle.prairielearn.__main__",
                             "build a PrairieLearn question graded by this grader"),
     "similarity": ("autograder.similarity.cli", "compare every pair of a class's submissions"),
+    "review": ("autograder.review.cli", "grade the hand-graded items of a batch in the browser"),
+    "gradebook": ("autograder.gradebook.cli",
+                  "the hand-grading gradebook of a batch: export the final grades"),
 }
 
 

@@ -7,18 +7,20 @@ An array matches when its shape is the expected one and every element satisfies
 (docs/tolerances.md says why these numbers). NaN matches only NaN and an infinity only the
 same infinity. Array keys are the names students see (``net.dW[1]``); a key may carry a
 ``@when`` suffix (``net.W[0]@after_step_2``), shown as ``net.W[0] (after step 2)``. Arrays
-whose names match the assignment's ``vector_names`` (assignment.toml, [comparison]; set for a
-case with ``using_vector_names``) may be (1, n) where (n,) is expected, and the other way.
+whose names match the assignment's ``vector_names`` (assignment.toml, [comparison]) may be
+(1, n) where (n,) is expected, and the other way.
 
 A failing comparison's message is one line, then, indented on lines of their own, what
 autograder.diagnosis can tell about it: one constant factor off (always), and a known mistake
-(when compare_all is given the case's known mistakes).
+(when the Comparison carries the case's known mistakes).
+
+``Comparison`` is what a family's trusted-side ``check(got, expected, params, compare)``
+receives: everything a comparison needs besides the arrays, passed as a value.
 """
 from __future__ import annotations
 
-import contextvars
 import re
-from contextlib import contextmanager
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -33,32 +35,76 @@ KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.\[\]@]+$")
 # What separates a diagnosis line from the line before it in a message.
 DIAGNOSIS_INDENT = "\n    "
 
-# Names of arrays (biases, say) for which a (1, n) and an (n,) array are the same answer.
-_VECTOR_NAMES: contextvars.ContextVar[re.Pattern | None] = contextvars.ContextVar(
-    "vector_names", default=None)
 
+@dataclass(frozen=True)
+class Comparison:
+    """How one case's arrays are compared.
 
-@contextmanager
-def using_vector_names(pattern: str | None):
-    """Within the block, ``is_vector_key`` follows ``pattern`` (a regular expression searched
-    in the key without its ``@when``); None: no array is a vector."""
-    token = _VECTOR_NAMES.set(re.compile(pattern) if pattern else None)
-    try:
-        yield
-    finally:
-        _VECTOR_NAMES.reset(token)
+    ``vector_names``: a regular expression searched in a key without its ``@when``, naming the
+    arrays (biases, say) for which a (1, n) and an (n,) array are the same answer; None: no
+    array is a vector. ``known``: the case's known mistakes (``diagnosis.CaseMistakes``, or a
+    ``diagnosis.SignatureCollector`` while references are generated); None: no such
+    diagnosis."""
+    vector_names: str | None = None
+    known: object | None = None
+
+    def __post_init__(self):
+        # Compiled once per Comparison (an invalid pattern fails here, not mid-grading).
+        object.__setattr__(self, "_pattern",
+                           re.compile(self.vector_names) if self.vector_names else None)
+
+    def with_known(self, known) -> "Comparison":
+        """The same comparison with ``known`` as the case's known mistakes."""
+        return replace(self, known=known)
+
+    def is_vector(self, key: str) -> bool:
+        """True for keys the assignment names as vectors, whose shape may be (1, n) or (n,)."""
+        return bool(self._pattern and self._pattern.search(key.partition("@")[0]))
+
+    def array(self, key: str, got, expected, params: dict | None = None,
+              **tolerance) -> str | None:
+        """One array: None when it matches, else the message naming ``display_name(key)``.
+        Tolerances: ``tolerance`` (rtol=, atol_scale=), else ``params``, else the defaults;
+        ``params["batch"]`` is named by the scale diagnosis."""
+        params = params or {}
+        return compare_arrays(
+            display_name(key), got, expected,
+            rtol=float(tolerance.get("rtol", params.get("rtol", DEFAULT_RTOL))),
+            atol_scale=float(tolerance.get("atol_scale",
+                                           params.get("atol_scale", DEFAULT_ATOL_SCALE))),
+            vector_ok=self.is_vector(key), batch=params.get("batch"))
+
+    def all(self, got: dict, expected: dict, params: dict | None = None) -> list[str]:
+        """Compare every expected array (in order) with the one ``got`` holds under the same
+        key; one message per differing or missing array.
+
+        ``params`` may set ``rtol`` and ``atol_scale`` for a whole case; ``params["batch"]``
+        is the case's batch size. A failing array that matches one of the ``known`` mistakes
+        gets the line "matches a known mistake: ...", once per case."""
+        params = params or {}
+        messages, named = [], set()
+        for key, exp in expected.items():
+            if key not in got:
+                messages.append(f"{display_name(key)}: missing (the case stopped before "
+                                f"producing it)")
+                continue
+            message = self.array(key, got[key], exp, params)
+            if message and self.known is not None:
+                array = aligned(got[key], exp, self.is_vector(key))
+                line = None if array is None else self.known.diagnose(
+                    key, array, np.asarray(exp, dtype=float))
+                if line and line not in named:
+                    named.add(line)
+                    message += DIAGNOSIS_INDENT + line
+            if message:
+                messages.append(message)
+        return messages
 
 
 def display_name(key: str) -> str:
     """``net.W[0]@after_step_2`` -> ``net.W[0] (after step 2)``."""
     base, _, when = key.partition("@")
     return f"{base} ({when.replace('_', ' ')})" if when else base
-
-
-def is_vector_key(key: str) -> bool:
-    """True for keys the assignment names as vectors, whose shape may be (1, n) or (n,)."""
-    pattern = _VECTOR_NAMES.get()
-    return bool(pattern and pattern.search(key.partition("@")[0]))
 
 
 def compare_arrays(name: str, got, expected, *, rtol: float = DEFAULT_RTOL,
@@ -134,41 +180,6 @@ def aligned(got, expected, vector_ok: bool = False) -> np.ndarray | None:
     if got.shape != expected.shape and vector_ok and _same_vector(got.shape, expected.shape):
         got = got.reshape(expected.shape)
     return got
-
-
-def compare_all(got: dict, expected: dict, params: dict | None = None, *,
-                known=None) -> list[str]:
-    """Compare every expected array (in order) with the one ``got`` holds under the same key.
-
-    ``params`` may set ``rtol`` and ``atol_scale`` for a whole case; ``params["batch"]`` is
-    the case's batch size (named by the scale diagnosis). ``known``: the case's known mistakes
-    (``diagnosis.CaseMistakes``; by default those set with ``diagnosis.using_known_mistakes``,
-    so a family's own check gets them too): a failing array that matches one gets the line
-    "matches a known mistake: ...", once per case."""
-    params = params or {}
-    rtol = float(params.get("rtol", DEFAULT_RTOL))
-    atol_scale = float(params.get("atol_scale", DEFAULT_ATOL_SCALE))
-    batch = params.get("batch")
-    known = known if known is not None else diagnosis.active_known_mistakes()
-    messages, named = [], set()
-    for key, exp in expected.items():
-        name = display_name(key)
-        if key not in got:
-            messages.append(f"{name}: missing (the case stopped before producing it)")
-            continue
-        vector_ok = is_vector_key(key)
-        message = compare_arrays(name, got[key], exp, rtol=rtol, atol_scale=atol_scale,
-                                 vector_ok=vector_ok, batch=batch)
-        if message and known is not None:
-            array = aligned(got[key], exp, vector_ok)
-            line = None if array is None else known.diagnose(key, array,
-                                                             np.asarray(exp, dtype=float))
-            if line and line not in named:
-                named.add(line)
-                message += DIAGNOSIS_INDENT + line
-        if message:
-            messages.append(message)
-    return messages
 
 
 def _same_vector(a: tuple, b: tuple) -> bool:

@@ -17,8 +17,6 @@ or inf; hidden cases are never run, so the file names none of them.
 """
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import hashlib
 import json
 import os
@@ -232,21 +230,3 @@ def load_mistakes(path: str | os.PathLike) -> MistakeBook | None:
         book = None
     _BOOKS[str(path)] = (stamp, book)
     return book
-
-
-# The known mistakes of the case being judged, for a family's own `check` that calls
-# compare_all without them (assert_case_passes sets it around the check).
-_ACTIVE: contextvars.ContextVar = contextvars.ContextVar("known_mistakes", default=None)
-
-
-@contextlib.contextmanager
-def using_known_mistakes(known):
-    token = _ACTIVE.set(known)
-    try:
-        yield
-    finally:
-        _ACTIVE.reset(token)
-
-
-def active_known_mistakes():
-    return _ACTIVE.get()

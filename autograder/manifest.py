@@ -34,20 +34,69 @@ class Case:
     hidden: bool = False
     arrays: dict = field(default_factory=dict)   # name -> {"shape", "sha256"} (from a manifest)
     data_dir: Path | None = None
+    seconds: float | None = None   # the case's own time limit (a notebook's), capped by the
+                                   # policy's notebook_seconds; None: the policy's case_seconds
+    reference_seconds: float | None = None   # the solution's time on it when the references
+                                   # were made (manifest only); None: not recorded
+
+    @property
+    def methods(self) -> str:
+        """Cases of one item with the same family and the same ``uses`` run the same methods
+        of the submission: once one of them times out, the others get the short limit."""
+        return f"{self.family}:{','.join(sorted(map(str, self.uses)))}"
 
     def worker_spec(self) -> dict:
         """What the sandbox needs; cases of one rubric item may share a process."""
-        return {"name": self.name, "family": self.family, "params": self.params,
-                "group": self.item}
+        spec = {"name": self.name, "family": self.family, "params": self.params,
+                "group": self.item, "methods": self.methods}
+        if self.seconds is not None:
+            spec["seconds"] = self.seconds
+        if self.reference_seconds is not None:
+            spec["reference_seconds"] = self.reference_seconds
+        return spec
 
     def reference(self) -> dict:
-        """The saved arrays, checked against the manifest's checksums."""
-        arrays = read_npz(self.data_dir / f"{self.name}.npz", _MAX_REFERENCE_BYTES)
+        """The saved arrays (fresh copies), checked against the manifest's checksums."""
+        arrays, digests = _read_reference(self.data_dir / f"{self.name}.npz")
         for key, meta in self.arrays.items():
-            if key not in arrays or array_digest(arrays[key]) != meta.get("sha256"):
+            if digests.get(key) != meta.get("sha256"):
                 raise ManifestError(f"reference {self.name}.npz: array {key!r} does not match "
                                     f"its manifest checksum; regenerate the references")
-        return arrays
+        return {key: array.copy() for key, array in arrays.items()}
+
+
+# Reference files already read by this process, with their checksums, by path; an entry holds
+# while the file's inode, size and modification time are the same. A batch's parent reads
+# them all before it forks its jobs (preload_references), so no job reads or checksums one.
+_read: dict[Path, tuple[tuple[int, int, int], dict, dict]] = {}
+
+
+def _read_reference(path: Path) -> tuple[dict, dict]:
+    """(arrays, sha256 of each) of a reference file; the arrays are this cache's own."""
+    try:
+        info = path.stat()
+        signature = (info.st_ino, info.st_size, info.st_mtime_ns)
+    except OSError:
+        signature = None
+    cached = _read.get(path)
+    if cached is not None and cached[0] == signature:
+        return cached[1], cached[2]
+    arrays = read_npz(path, _MAX_REFERENCE_BYTES)
+    digests = {key: array_digest(array) for key, array in arrays.items()}
+    if signature is not None:
+        _read[path] = (signature, arrays, digests)
+    return arrays, digests
+
+
+def preload_references(cases: list[Case]) -> None:
+    """Read (and checksum) the references of ``cases`` into this process's cache; one that is
+    missing or broken is left for grading to report."""
+    for case in cases:
+        if case.data_dir is not None:
+            try:
+                _read_reference(case.data_dir / f"{case.name}.npz")
+            except (OSError, ValueError):
+                pass
 
 
 def load_case_specs(suite: str, cases_dir: Path) -> list[Case]:
@@ -77,8 +126,19 @@ def _case_from(entry, where: str, hidden: bool) -> Case:
     uses = entry.get("uses", [])
     if not isinstance(params, dict) or not isinstance(uses, list):
         raise ManifestError(f"{where}: case {entry['name']!r}: params must be a table, uses a list")
+    seconds = entry.get("seconds")
+    if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float))
+                                or not seconds > 0):
+        raise ManifestError(f"{where}: case {entry['name']!r}: seconds must be a positive number")
+    reference = entry.get("reference_seconds")
+    if reference is not None and (isinstance(reference, bool)
+                                  or not isinstance(reference, (int, float)) or not reference > 0):
+        raise ManifestError(f"{where}: case {entry['name']!r}: reference_seconds must be a "
+                            f"positive number")
     return Case(entry["name"], entry["family"], entry["item"], params, list(uses), hidden,
-                dict(entry.get("arrays", {})))
+                dict(entry.get("arrays", {})),
+                seconds=float(seconds) if seconds is not None else None,
+                reference_seconds=float(reference) if reference is not None else None)
 
 
 def _check_unique(cases: list[Case], where: str) -> None:
@@ -115,11 +175,16 @@ def load_manifest(suite: str, data_dir: Path) -> list[Case]:
     return cases
 
 
-def manifest_entry(case: Case, arrays: dict) -> dict:
+def manifest_entry(case: Case, arrays: dict, seconds: float | None = None) -> dict:
+    """``seconds``: the solution's time on the case, from which grading derives its limit."""
     return {"name": case.name, "family": case.family, "item": case.item, "uses": case.uses,
             "params": case.params, "file": f"{case.name}.npz",
             "arrays": {k: {"shape": list(v.shape), "sha256": array_digest(v)}
-                       for k, v in sorted(arrays.items())}}
+                       for k, v in sorted(arrays.items())},
+            **({"seconds": case.seconds} if case.seconds is not None else {}),
+            # Cases a process finished at once are timed as 0: the smallest time recorded.
+            **({"reference_seconds": max(round(seconds, 4), 0.0001)} if seconds is not None
+               else {})}
 
 
 def write_manifest(folder: Path, suite: str, entries: list[dict]) -> Path:

@@ -23,10 +23,10 @@ from autograder.batch.pool import run_each
 from autograder.batch.progress import Progress
 from autograder.batch.run import BatchRequest, run_batch
 from autograder.batch.summary import summarize
-from autograder.grading.rubric import load_rubric
+from autograder.grade.rubric import load_rubric
 from autograder.results import CaseResult, GradeResult, ItemResult
 from autograder.sandbox import confine
-from support import RUBRIC as RUBRIC_PATH, HANDOUT_DIR, ROOT, SOLUTION_DIR, copy_solution, edit, run_autograder
+from support import RUBRIC as RUBRIC_PATH, ROOT, SOLUTION_DIR, copy_solution, edit, run_autograder
 
 RUBRIC = load_rubric(RUBRIC_PATH)
 ITEM_IDS = [item.id for item in RUBRIC.items]
@@ -56,21 +56,9 @@ def zip_folder(folder: Path, dest: Path) -> Path:
     return dest
 
 
-def handout_or_stub(dest: Path) -> Path:
-    """The handout's mlp/ (every graded function raises NotImplementedError); a stub of it when
-    the handout has not been built."""
-    if (HANDOUT_DIR / "mlp").is_dir():
-        shutil.copytree(HANDOUT_DIR / "mlp", dest / "mlp")
-        return dest
-    copy_solution(dest)
-    for path in (dest / "mlp").glob("*.py"):
-        text = path.read_text()
-        while "# BEGIN SOLUTION" in text:
-            head, _, rest = text.partition("# BEGIN SOLUTION")
-            _, _, tail = rest.partition("# END SOLUTION")
-            indent = head[head.rfind("\n") + 1:]
-            text = head + "raise NotImplementedError\n" + indent + "# stub" + tail
-        path.write_text(text)
+def copy_handout(dest: Path, handout: Path) -> Path:
+    """A submission of the handout's mlp/ (every graded function raises NotImplementedError)."""
+    shutil.copytree(handout / "mlp", dest / "mlp")
     return dest
 
 
@@ -79,14 +67,14 @@ def mtimes(folder: Path) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def mixed_class(tmp_path_factory):
+def mixed_class(tmp_path_factory, built_handout):
     """A class of seven: the solution, the handout, three planted bugs (as a folder, a .zip and
     a .tar.gz), a package that does not import, and a junk file; graded once with --jobs 2."""
     root = tmp_path_factory.mktemp("mixed")
     entries = root / "class"
     entries.mkdir()
     copy_solution(entries / "alice")
-    handout_or_stub(entries / "bob")
+    copy_handout(entries / "bob", built_handout("hw1"))
 
     carol = copy_solution(root / "carol")
     edit(carol / "mlp" / "activations.py", SIGMOID_DERIVATIVE, "return self.state * (1.0 + self.state)")

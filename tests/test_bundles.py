@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading.rubric import load_rubric
+from autograder.assignments import discover
+from autograder.grade.rubric import load_rubric
 from autograder.manifest import SUITES, load_manifest
-from support import HANDOUT_DIR, copy_solution, run_autograder
+from support import copy_solution, run_autograder
 
 RUBRIC = load_rubric(RUBRIC_PATH)
 ITEM_IDS = [item.id for item in RUBRIC.items]
@@ -36,19 +37,17 @@ def assert_grader_only(members: list[str]) -> None:
     assert reference_members() <= set(members)
     assert {"grading/rubric.toml", "grading/assignment.toml"} <= set(members)
     assert not any(name.startswith(("grading/cases", "grading/mutants")) for name in members)
-    assert "autograder/grading/test_rubric.py" in members
+    assert "autograder/grade/judge.py" in members
     for name in members:
         top = name.split("/")[0]
         assert top in ("autograder", "grading", "data") or "/" not in name, name
         assert "__pycache__" not in name and not name.endswith(".pyc"), name
 
 
-def write_handout_or_stub(dest: Path) -> Path:
+def write_handout(dest: Path, handout: Path) -> Path:
+    """A submission of the handout's mlp/ (every graded function raises NotImplementedError)."""
     dest.mkdir(parents=True)
-    if (HANDOUT_DIR / "mlp").is_dir():
-        shutil.copytree(HANDOUT_DIR / "mlp", dest / "mlp")
-    else:   # every graded name exists and raises NotImplementedError
-        (dest / "hw1.py").write_text("def __getattr__(name):\n    raise NotImplementedError\n")
+    shutil.copytree(handout / "mlp", dest / "mlp")
     return dest
 
 
@@ -109,7 +108,7 @@ def test_gradescope_bundle_holds_the_grader_scripts_and_every_reference(gradesco
     assert again.read_bytes() == gradescope_zip.read_bytes()
 
     pins = dict(line.split("==") for line in requirements.splitlines() if not line.startswith("#"))
-    assert {"numpy", "pytest"} <= set(pins)
+    assert "numpy" in pins and "pytest" not in pins  # grading one submission needs no pytest
     for name, version in pins.items():
         assert importlib.metadata.version(name) == version, name
     assert subprocess.run(["bash", "-n", str(Path(__file__).parents[1] / "autograder" / "bundle" /
@@ -149,10 +148,10 @@ def test_gradescope_run_gives_the_solution_full_marks(gradescope_zip, tmp_path):
     assert "autograder_fallback" not in results.get("extra_data", {})
 
 
-def test_gradescope_run_gives_the_handout_zero(gradescope_zip, tmp_path):
+def test_gradescope_run_gives_the_handout_zero(gradescope_zip, tmp_path, built_handout):
     root = gradescope_root(gradescope_zip, tmp_path)
     shutil.rmtree(root / "submission")
-    write_handout_or_stub(root / "submission")
+    write_handout(root / "submission", built_handout("hw1"))
     results = run_gradescope(root)
     assert results["score"] == 0
     assert len(results["tests"]) == len(ITEM_IDS)
@@ -318,3 +317,33 @@ def test_the_cw3_autolab_bundle_ends_with_a_score_line(tmp_path):
     scores = json.loads(done.stdout.strip().splitlines()[-1])["scores"]
     assert "report" not in scores        # a hand-entered score is never overwritten
     assert sum(scores.values()) == 100
+
+
+# ----------------------------------------------------------------------------- one definition
+
+@pytest.mark.parametrize("name", sorted(discover(environ={})))
+def test_every_bundle_and_the_student_archive_ship_the_one_definition_of_a_distribution(name):
+    """autograder/distribution.py decides what a distribution holds; each platform adds only its
+    own scripts, and the student archive is the visible suite with the student engine."""
+    from autograder.bundle.autolab import autolab_tar_files
+    from autograder.bundle.gradescope_bundle import gradescope_files
+    from autograder.bundle.prairielearn import prairielearn_files
+    from autograder.distribution import INSTRUCTOR_VERBS, distribution_files
+    from autograder.handout.build import assemble
+
+    assignment = discover(environ={})[name]
+    full = distribution_files(assignment)
+    assert {f"data/{suite}/manifest.json" for suite in SUITES} <= set(full)
+    assert any(path.startswith("autograder/handout/") for path in full)
+    for files in (gradescope_files(assignment), autolab_tar_files(assignment),
+                  {path[len("tests/"):]: data for path, data in prairielearn_files(assignment).items()
+                   if path.startswith("tests/")}):
+        shipped = {path: data for path, data in files.items()
+                   if path.split("/")[0] in ("autograder", "grading", "data")}
+        assert shipped == full
+    student = distribution_files(assignment, suites=("visible",), student_copy=True)
+    archive = assemble(assignment).archive_files()
+    assert {path: archive[path] for path in student} == student
+    assert not any(path.startswith(("data/hidden/", *(f"autograder/{verb}/"
+                                                      for verb in INSTRUCTOR_VERBS)))
+                   for path in archive)

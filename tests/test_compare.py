@@ -2,9 +2,12 @@
 import numpy as np
 import pytest
 
-from autograder.compare import (DEFAULT_ATOL_SCALE, DEFAULT_RTOL, KEY_PATTERN, compare_all,
-                                compare_arrays, display_name, is_vector_key, using_vector_names)
+from autograder.compare import (DEFAULT_ATOL_SCALE, DEFAULT_RTOL, KEY_PATTERN, Comparison,
+                                compare_arrays, display_name)
 from support import assignment
+
+# hw1's vectors (biases, BatchNorm vectors), as grading passes them to every comparison.
+HW1 = Comparison(assignment("hw1").vector_names)
 
 
 def test_identical_arrays_match():
@@ -123,43 +126,47 @@ def test_a_one_percent_error_always_fails():
 def test_tolerance_can_be_changed_per_call_and_per_case():
     assert compare_arrays("x", [1.001], [1.0]) is not None
     assert compare_arrays("x", [1.001], [1.0], rtol=1e-2) is None
-    assert compare_all({"x": np.array([1.001])}, {"x": np.array([1.0])}, {"rtol": 1e-2}) == []
-    assert compare_all({"x": np.array([1e-7])}, {"x": np.array([0.0])}, {"atol_scale": 1e-6}) == []
-
-
-@pytest.fixture(autouse=True)
-def hw1_vector_names():
-    """hw1's vectors (biases, BatchNorm vectors) for every comparison in this file."""
-    with using_vector_names(assignment("hw1").vector_names):
-        yield
+    assert HW1.all({"x": np.array([1.001])}, {"x": np.array([1.0])}, {"rtol": 1e-2}) == []
+    assert HW1.all({"x": np.array([1e-7])}, {"x": np.array([0.0])}, {"atol_scale": 1e-6}) == []
+    # one array: keyword tolerances win over the case's params
+    assert HW1.array("x", [1.001], [1.0], {"rtol": 1e-2}) is None
+    assert HW1.array("x", [1.001], [1.0], {"rtol": 1e-2}, rtol=1e-6) is not None
 
 
 def test_no_array_is_a_vector_unless_the_assignment_says_so():
-    with using_vector_names(None):
-        assert not is_vector_key("mlp.b[0]")
-    with using_vector_names(r"(?:^|\.)grad_b$"):
-        assert is_vector_key("layers[0].grad_b@after_backward_2") and not is_vector_key("b")
+    assert not Comparison().is_vector("mlp.b[0]")
+    grad_b = Comparison(r"(?:^|\.)grad_b$")
+    assert grad_b.is_vector("layers[0].grad_b@after_backward_2") and not grad_b.is_vector("b")
 
 
-def test_compare_all_reports_missing_arrays_and_keeps_the_expected_order():
+def test_one_array_uses_the_display_name_and_the_vector_names():
+    row, flat = np.ones((1, 3)), np.zeros(3)
+    assert HW1.array("mlp.b[0]@after_step_1", flat + 1, row) is None
+    assert HW1.array("mlp.W[0]@after_step_1", flat + 1, row) == \
+        "mlp.W[0] (after step 1): shape: expected (1, 3), got (3,)"
+    expected = np.array([[1.0, 2.0, 3.0]])
+    assert "4 is this case's batch size" in HW1.array("x", 4 * expected, expected, {"batch": 4})
+
+
+def test_all_reports_missing_arrays_and_keeps_the_expected_order():
     expected = {"mlp.dW[0]": np.ones((2, 2)), "mlp.db[0]": np.ones((1, 2)),
                 "mlp.W[0]@after_step_2": np.ones(2)}
     got = {"mlp.db[0]": np.array([1.0, 3.0]), "mlp.W[0]@after_step_2": np.zeros(2),
            "extra": np.zeros(1)}
-    assert compare_all(got, expected, {}) == [
+    assert HW1.all(got, expected, {}) == [
         "mlp.dW[0]: missing (the case stopped before producing it)",
         "mlp.db[0]: 1 of 2 values differ; max abs err 2.0e+00, max rel err 2.0e+00; "
         "first at [0, 1]: expected 1, got 3",
         "mlp.W[0] (after step 2): 2 of 2 values differ; max abs err 1.0e+00, max rel err "
         "1.0e+00; first at [0]: expected 1, got 0",
     ]
-    assert compare_all(expected, expected, None) == []
+    assert HW1.all(expected, expected, None) == []
 
 
-def test_compare_all_lets_only_vectors_be_flat():
+def test_all_lets_only_vectors_be_flat():
     got = {"mlp.b[1]": np.zeros(3), "mlp.W[1]": np.zeros(3)}
     expected = {"mlp.b[1]": np.zeros((1, 3)), "mlp.W[1]": np.zeros((1, 3))}
-    assert compare_all(got, expected) == ["mlp.W[1]: shape: expected (1, 3), got (3,)"]
+    assert HW1.all(got, expected) == ["mlp.W[1]: shape: expected (1, 3), got (3,)"]
 
 
 @pytest.mark.parametrize("key, vector", [
@@ -171,7 +178,7 @@ def test_compare_all_lets_only_vectors_be_flat():
     ("bn.backward", False), ("Sigmoid.derivative", False),
 ])
 def test_vector_keys(key, vector):
-    assert is_vector_key(key) is vector
+    assert HW1.is_vector(key) is vector
 
 
 def test_display_names_and_key_alphabet():

@@ -11,12 +11,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from autograder.compare import annotate, compare_all, compare_arrays
+from autograder.compare import Comparison, annotate, compare_arrays
 from autograder.diagnosis import (MISTAKE_PREFIX, MISTAKES_FILE, MistakeBook, SignatureCollector,
-                                  load_mistakes, named_mistakes, signature, using_known_mistakes)
-from autograder.grading.checker import Checker
-from autograder.grading.checks import CaseFailed, assert_case_passes, known_mistakes
-from autograder.grading.rubric import RubricError, load_rubric
+                                  load_mistakes, named_mistakes, signature)
+from autograder.grade.judge import Judging, failures, judge_case, known_mistakes
+from autograder.grade.rubric import RubricError, load_rubric
 from autograder.manifest import Case, load_manifest, manifest_entry
 from autograder.npz import write_npz
 from autograder.references.mistakes import assemble
@@ -64,15 +63,15 @@ def test_one_constant_factor_is_named(factor, words):
 
 def test_the_batch_size_comes_from_the_case_params():
     got, expected = {"mlp.dW[0]": 5 * EXPECTED}, {"mlp.dW[0]": EXPECTED}
-    [with_batch] = compare_all(got, expected, {"batch": 5, "seed": 1})
-    [without] = compare_all(got, expected, {"seed": 1})
+    [with_batch] = Comparison().all(got, expected, {"batch": 5, "seed": 1})
+    [without] = Comparison().all(got, expected, {"seed": 1})
     assert "5 is this case's batch size" in with_batch
     assert diagnosis_lines(without) == [
         "every value is 5.00x the expected (one constant factor: a missing or extra scale "
         "factor?)"]
     # a batch of one (factor 1) or a batch that is not a count names no batch size
-    assert "batch size" not in compare_all(got, expected, {"batch": 1})[0]
-    assert "batch size" not in compare_all(got, expected, {"batch": 2.5})[0]
+    assert "batch size" not in Comparison().all(got, expected, {"batch": 1})[0]
+    assert "batch size" not in Comparison().all(got, expected, {"batch": 2.5})[0]
 
 
 def test_a_factor_within_rounding_of_the_scaled_reference_still_counts():
@@ -149,19 +148,19 @@ def test_a_known_mistake_is_named_once_per_case(tmp_path):
     book = book_for("some_case", "mlp.dW[0]", EXPECTED, {"tanh_everywhere": wrong})
     (tmp_path / MISTAKES_FILE).write_text(book.to_text())
     known = load_mistakes(tmp_path / MISTAKES_FILE).for_case("some_case")
-    messages = compare_all({"mlp.dW[0]": wrong, "mlp.dW[1]": EXPECTED[:2] + 1}, expected,
-                           known=known)
+    messages = Comparison(known=known).all({"mlp.dW[0]": wrong, "mlp.dW[1]": EXPECTED[:2] + 1},
+                                           expected)
     assert diagnosis_lines(messages[0]) == [MISTAKE_PREFIX + "the mistake called tanh_everywhere"]
     assert diagnosis_lines(messages[1]) == []            # no signature stored for that key
     # an array that differs from the mistake's output is not named
-    assert "\n" not in compare_all({"mlp.dW[0]": wrong + 1e-3}, expected, known=known)[0]
+    assert "\n" not in Comparison(known=known).all({"mlp.dW[0]": wrong + 1e-3}, expected)[0]
     # other cases have nothing stored
     assert load_mistakes(tmp_path / MISTAKES_FILE).for_case("another_case") is None
     # the same line twice in one case is shown once
     twice = book_for("c", "a", EXPECTED, {"m": wrong})
     twice.signatures["c"]["b"] = twice.signatures["c"]["a"]
-    first, second = compare_all({"a": wrong, "b": wrong}, {"a": EXPECTED, "b": EXPECTED},
-                                known=twice.for_case("c"))
+    first, second = Comparison(known=twice.for_case("c")).all({"a": wrong, "b": wrong},
+                                                              {"a": EXPECTED, "b": EXPECTED})
     assert MISTAKE_PREFIX in first and MISTAKE_PREFIX not in second
 
 
@@ -169,7 +168,7 @@ def test_a_shared_signature_names_the_first_two_mistakes():
     wrong = -EXPECTED
     book = book_for("c", "x", EXPECTED, {"first": wrong, "second": wrong, "third": wrong})
     assert book.signatures["c"]["x"] == {signature(wrong, EXPECTED): ["first", "second", "third"]}
-    [message] = compare_all({"x": wrong}, {"x": EXPECTED}, known=book.for_case("c"))
+    [message] = Comparison(known=book.for_case("c")).all({"x": wrong}, {"x": EXPECTED})
     line = diagnosis_lines(message)[-1]
     assert line == (MISTAKE_PREFIX + "the mistake called first (or: the mistake called second)")
     descriptions = {i: f"the mistake called {i}" for i in ("first", "second", "third")}
@@ -185,21 +184,21 @@ def test_a_correct_answer_is_never_named():
     assert signature(off, tiny) == signature(tiny, tiny)
     book = MistakeBook({"m": "a mistake"}, {"c": {"x": {signature(tiny, tiny): ["m"]}}})
     assert book_for("c", "x", tiny, {"m": off}).signatures == {}   # never stored either
-    [message] = compare_all({"x": off}, {"x": tiny}, known=book.for_case("c"))
+    [message] = Comparison(known=book.for_case("c")).all({"x": off}, {"x": tiny})
     assert "\n" not in message
-    assert compare_all({"x": tiny}, {"x": tiny}, known=book.for_case("c")) == []
+    assert Comparison(known=book.for_case("c")).all({"x": tiny}, {"x": tiny}) == []
 
 
-def test_a_family_check_that_calls_compare_all_gets_the_known_mistakes():
+def test_a_family_check_that_compares_gets_the_known_mistakes():
     wrong = np.sqrt(np.abs(EXPECTED))
     known = book_for("c", "x", EXPECTED, {"m": wrong}).for_case("c")
-
-    def check(got, expected, params):      # a family's own check, unaware of the diagnosis
-        return ["protocol problem"] + compare_all(got, expected, params)
-    with using_known_mistakes(known):
-        messages = check({"x": wrong}, {"x": EXPECTED}, {})
+    family = SimpleNamespace(        # a family's own check, unaware of the diagnosis
+        check=lambda got, expected, params, compare: ["protocol problem"]
+        + compare.all(got, expected, params))
+    messages = failures(family, {"x": wrong}, {"x": EXPECTED}, {}, Comparison(known=known))
     assert MISTAKE_PREFIX + "the mistake called m" in messages[1]
-    assert MISTAKE_PREFIX not in check({"x": wrong}, {"x": EXPECTED}, {})[1]
+    assert MISTAKE_PREFIX not in failures(family, {"x": wrong}, {"x": EXPECTED}, {},
+                                          Comparison())[1]
 
 
 @pytest.mark.parametrize("text", ["", "[]", '{"format": 2, "mistakes": {}, "signatures": {}}',
@@ -213,9 +212,9 @@ def test_a_malformed_mistakes_file_turns_the_diagnosis_off(tmp_path, text):
 
 # ----------------------------------------------------------------- grading side, and the rubric
 
-def graded_case(tmp_path: Path, got: dict, expected: dict, book: MistakeBook | None,
+def judged_case(tmp_path: Path, got: dict, expected: dict, book: MistakeBook | None,
                 hidden: bool = False, diagnose: bool = True):
-    """What a rubric test receives, for a one-array BatchNorm case stored in tmp_path."""
+    """The verdict of a one-array BatchNorm case stored in tmp_path."""
     case = Case("some_case", "batchnorm", "batchnorm_train",
                 {"seed": 1, "fan_in": 4, "batch": 6, "mode": "forward"}, hidden=hidden)
     write_npz(tmp_path / "some_case.npz", expected)
@@ -224,9 +223,9 @@ def graded_case(tmp_path: Path, got: dict, expected: dict, book: MistakeBook | N
     if book is not None:
         (tmp_path / MISTAKES_FILE).write_text(book.to_text())
     outcome = SimpleNamespace(status="ok", arrays=got, message="")
-    return SimpleNamespace(spec=case, outcome=outcome,
-                           session=SimpleNamespace(diagnose_known_mistakes=diagnose,
-                                                   checker=Checker.of(assignment())))
+    hw1 = assignment()
+    judging = Judging([case], hw1.scenarios, hw1.vector_names, diagnose)
+    return judge_case(case, outcome, judging, Comparison(hw1.vector_names))
 
 
 @pytest.mark.parametrize("hidden, diagnose, named", [
@@ -235,11 +234,10 @@ def test_grading_names_known_mistakes_of_visible_cases_when_the_rubric_allows(
         tmp_path, hidden, diagnose, named):
     wrong = np.cos(EXPECTED)
     book = book_for("some_case", "bn.forward", EXPECTED, {"m": wrong})
-    case = graded_case(tmp_path, {"bn.forward": wrong}, {"bn.forward": EXPECTED},
-                       book, hidden, diagnose)
-    with pytest.raises(CaseFailed) as failed:
-        assert_case_passes(case)
-    assert (MISTAKE_PREFIX + "the mistake called m" in str(failed.value)) is named
+    verdict = judged_case(tmp_path, {"bn.forward": wrong}, {"bn.forward": EXPECTED},
+                          book, hidden, diagnose)
+    assert not verdict.passed and not verdict.internal_error
+    assert (MISTAKE_PREFIX + "the mistake called m" in verdict.message) is named
 
 
 def test_the_rubric_switch(tmp_path):
@@ -263,12 +261,14 @@ def test_signatures_are_collected_where_grading_looks_them_up():
     reference = case.reference()
     mutated = {k: (v * 3 if k == "bn.dgamma" else v) for k, v in reference.items()}
     collector = SignatureCollector()
-    Checker.of(assignment()).failures(case.family, mutated, reference, case.params, collector)
+    hw1 = assignment()
+    family = hw1.scenarios.family(case.family)
+    failures(family, mutated, reference, case.params, Comparison(hw1.vector_names, collector))
     assert list(collector.found) == ["bn.dgamma"]
     book = assemble([SimpleNamespace(id="m", description="dgamma tripled")],
                     {"m": {case.name: collector.found}})
-    [message] = Checker.of(assignment()).failures(case.family, mutated, reference, case.params,
-                                                  book.for_case(case.name))
+    [message] = failures(family, mutated, reference, case.params,
+                         Comparison(hw1.vector_names, book.for_case(case.name)))
     assert diagnosis_lines(message) == [
         "every value is 3.00x the expected (one constant factor: a missing or extra scale "
         "factor?)", MISTAKE_PREFIX + "dgamma tripled"]

@@ -1,6 +1,7 @@
 """One engine, several assignments: autograder/ names no assignment and never imports one, and a
 third assignment the engine has never seen (tests/fixtures/tiny_course) is added, given
-references and graded without touching an engine file."""
+references and graded without touching an engine file, and gets the kit's generic test suites
+without a test file of its own."""
 from __future__ import annotations
 
 import ast
@@ -14,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.assignments import AssignmentError, choose, discover, holds
+from autograder.assignments import (AssignmentError, SubmissionShape, choose, discover, holds,
+                                    match_strength)
 from support import ROOT
 
 ENGINE = ROOT / "autograder"
@@ -32,7 +34,12 @@ def contract_names() -> set[str]:
             names |= set(re.findall(r"\bapi\.([A-Za-z_]\w*)", family.read_text()))
         for spec in a.cases_dir.glob("*.toml"):
             names |= set(re.findall(r'\bcls = "(\w+)"', spec.read_text()))
-    return {n for n in names if len(n) > 2}
+    return {n for n in names if len(n) > 2} - ORDINARY_WORDS
+
+
+# Course names that are also everyday words of any program (UvA's flat folder is `code/`, its
+# main module `modules.py`): an engine line using the word says nothing about a course.
+ORDINARY_WORDS = frozenset({"code", "modules"})
 
 
 def test_no_engine_file_names_an_assignment_or_its_api():
@@ -137,3 +144,50 @@ def test_a_submission_names_its_assignment_or_gets_a_one_line_choice(tiny_root, 
     assert "--assignment" in proc.stderr and "hw1" in proc.stderr
     proc = run("grade", junk, "--assignment", "nope")
     assert proc.returncode == 2 and "unknown assignment 'nope'" in proc.stderr
+
+
+GENERIC_SUITES = ["tests/test_reference_oracle.py", "tests/test_alternatives.py",
+                  "tests/test_mutants.py", "tests/test_hostile.py"]
+
+
+@pytest.mark.slow
+def test_the_generic_suites_take_a_new_assignment_without_a_test_of_its_own(tiny_root):
+    """The tiny course declares data only (its [fidelity] table, and an oracle beside it in
+    tests/assignments/tiny/): with references made, the kit's generic suites collect it and
+    pass on it, with no test file written for it."""
+    made = run("references", "--assignment", "tiny")
+    assert made.returncode == 0, made.stderr
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", "-k", "tiny",
+         *GENERIC_SUITES], cwd=ROOT, capture_output=True, text=True, timeout=900,
+        env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    passed = [line.split(" ", 1)[1] for line in proc.stdout.splitlines()
+              if line.startswith("PASSED ")]
+    for wanted in ("test_every_family_has_an_oracle_or_a_stated_reason[tiny]",
+                   "test_the_saved_reference_agrees_with_the_oracle[tiny/",
+                   "test_every_assignment_has_its_alternatives[tiny]",
+                   "test_a_syntax_error_is_reported_with_its_line[tiny]",
+                   "test_junk_submissions_get_a_full_report[tiny-"):
+        assert any(wanted in line for line in passed), (wanted, passed)
+    # No mutation catalogue and no hostile corpus: those suites have nothing of tiny's to run.
+    assert not any("test_mutants.py" in line for line in passed)
+
+
+def test_one_courses_package_submodule_is_not_another_courses_module(tmp_path):
+    """A package course (pkg ``mlp``, module ``hw1``) and a module course whose module is also
+    ``mlp`` (plus notebooks) are told apart by the shape of the files, not their names."""
+    package_course = SubmissionShape(package="mlp", module="hw1")
+    module_course = SubmissionShape(package="byo", module="mlp", notebooks=("Run.ipynb",))
+    package = tmp_path / "package"
+    for name in ("__init__.py", "mlp.py", "loss.py"):
+        (package / "mlp").mkdir(parents=True, exist_ok=True)
+        (package / "mlp" / name).write_text("")
+    assert match_strength(package, package_course) == 1
+    assert match_strength(package, module_course) == 0     # mlp/mlp.py is a submodule
+    module = tmp_path / "module"
+    module.mkdir()
+    (module / "mlp.py").write_text("")
+    assert match_strength(module, module_course) == 1 and not holds(module, package_course)
+    (module / "Run.ipynb").write_text("{}")
+    assert match_strength(module, module_course) == 2     # its notebook makes it plainer

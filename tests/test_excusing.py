@@ -1,6 +1,6 @@
 """One bug, one item: a case that runs a failing item's code is not scored, and says so.
 
-Unit tests of the policy (autograder/grading/excuse.py), of how excused cases are counted and
+Unit tests of the policy (autograder/grade/score.py), of how excused cases are counted and
 shown by every view, and an end-to-end grade with the policy on and off.
 """
 from __future__ import annotations
@@ -8,9 +8,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from autograder.grading.excuse import excused_cases, failing_items
-from autograder.results import (CaseResult, graded_result, scored_item, to_details,
-                                to_gradescope, to_json, to_table)
+from autograder.grade.score import excused_cases, failing_items, graded_result, scored_item
+from autograder.results import CaseResult, to_details, to_gradescope, to_json, to_table
 from support import RUBRIC, copy_solution, edit, grade, item_scores
 
 

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from support import (HANDOUT_DIR, SOLUTION_DIR, copy_solution, edit, full_marks, grade,
-                     item_scores, rubric_with_limits, run_autograder)
+from support import (SOLUTION_DIR, copy_solution, edit, full_marks, grade,
+                     item_scores, limited_course, run_autograder)
 
 BONUS = {"leaky_relu", "weight_decay"}
 
@@ -47,10 +47,8 @@ def test_the_table_lists_every_item(solution_result):
         assert item["id"] in proc.stdout
 
 
-def test_handout_scores_zero_with_not_implemented(tmp_path):
-    if not (HANDOUT_DIR / "mlp").is_dir():
-        pytest.skip("handout/ not built")
-    result, _ = grade(HANDOUT_DIR, tmp_path, "--suite", "all")
+def test_handout_scores_zero_with_not_implemented(tmp_path, built_handout):
+    result, _ = grade(built_handout("hw1"), tmp_path, "--suite", "all")
     assert result["score"] == 0
     for item in result["items"]:
         assert item["score"] == 0, item["id"]
@@ -59,9 +57,9 @@ def test_handout_scores_zero_with_not_implemented(tmp_path):
             assert "not implemented" in case["message"], (case["name"], case["message"])
 
 
-def test_patching_numpy_comparisons_gains_nothing(tmp_path):
+def test_patching_numpy_comparisons_gains_nothing(tmp_path, built_handout):
     sub = tmp_path / "sub"
-    shutil.copytree(HANDOUT_DIR / "mlp", sub / "mlp")
+    shutil.copytree(built_handout("hw1") / "mlp", sub / "mlp")
     init = sub / "mlp" / "__init__.py"
     init.write_text(
         "import numpy as np\n"
@@ -79,8 +77,8 @@ def test_an_endless_loop_costs_only_its_item(tmp_path):
     edit(sub / "mlp" / "activations.py", "class Tanh(Activation):",
          "class Tanh(Activation):\n    def __init__(self):\n        super().__init__()\n"
          "        while True:\n            pass\n")
-    rubric = rubric_with_limits(tmp_path / "rubric.toml", case_seconds=2)
-    result, _ = grade(sub, tmp_path, "--suite", "all", "--rubric", rubric)
+    environ = limited_course(tmp_path / "course", case_seconds=2)
+    result, _ = grade(sub, tmp_path, "--suite", "all", environ=environ)
     scores, full = item_scores(result), full_marks(result)
     assert scores["tanh"] == 0
     tanh_cases = next(i for i in result["items"] if i["id"] == "tanh")["cases"]
@@ -162,7 +160,7 @@ def test_a_submission_with_no_code_still_gets_a_full_report(tmp_path):
 
 
 # The student's self-check (`python -m autograder grade .` inside the unzipped student archive,
-# which alone carries the engine now: build_handout.py --zip NAME) is tested for every
+# which alone carries the engine: python -m autograder handout NAME --zip) is tested for every
 # assignment in tests/test_handout.py:
 # test_students_copy_of_the_grader_runs_inside_the_unzipped_archive (stubs: 0, visible suite
 # only, --suite all refused) and test_a_finished_student_gets_full_marks_from_the_self_check.

@@ -1,4 +1,12 @@
-"""The hostile corpus, graded end to end through `python -m autograder grade`.
+"""The hostile corpus of every assignment, graded end to end through `python -m autograder grade`.
+
+An assignment's corpus is tests/assignments/<name>/hostile_corpus.py: the shared templates of
+tests/hostile/corpus.py aimed at its API, in groups (TAMPER, CRASHES, RESOURCES, SNOOP and
+NETWORK, DYNAMIC_IMPORT, MISSING_MODULE, STATIC_IMPORT, and SHAPES_AND_TYPES where its API
+allows), with ``api_names(case)`` (what each case runs), ``traced_name`` (how the tracer's calls
+read as those names) and EXTRA_CHECKS (group -> more checks of the report). What is not an
+attack on the API (junk files, whole-module exits, syntax errors, sleeps) is graded for every
+assignment with the shape's own file names, corpus or not.
 
 Every grading here must: end with exit 0 and a valid report; fail exactly the cases that run an
 attacked name, with the attack's reason; leave every other case passing (so the total is what
@@ -9,6 +17,7 @@ tests/test_hostile_nonroot.py runs the non-root path as `nobody` when the suite 
 """
 from __future__ import annotations
 
+import json
 import os
 import random
 import tarfile
@@ -17,10 +26,25 @@ from pathlib import Path
 
 import pytest
 
+from autograder.references.solution import code_dir
 from hostile import corpus, expect
 from hostile.grading import (AS_ROOT, Listener, assert_the_real_report_wins, hostile_grade,
-                             messages, root_only)
-from support import RUBRIC, rubric_with_limits
+                             messages, protect, root_only)
+from hostile.trace import tracing
+from support import (ASSIGNMENTS, assignment, family, import_solution, limited_course,
+                     own_module)
+
+WITH_CORPUS = [name for name in ASSIGNMENTS if own_module(name, "hostile_corpus") is not None]
+WITH_NOTEBOOK_ATTACKS = [name for name in WITH_CORPUS
+                         if hasattr(own_module(name, "hostile_corpus"), "NOTEBOOK")]
+WITH_SHAPES = [name for name in WITH_CORPUS
+               if hasattr(own_module(name, "hostile_corpus"), "SHAPES_AND_TYPES")]
+# Every kit assignment has a solution to plant attacks into; a distribution has none.
+GRADABLE = [name for name in ASSIGNMENTS if assignment(name).solution_dir is not None]
+
+
+def corpus_of(name: str):
+    return own_module(name, "hostile_corpus")
 
 
 @pytest.fixture(scope="module")
@@ -32,85 +56,140 @@ def marker():
 @pytest.fixture(scope="module", autouse=True)
 def protected_once():
     """As root the first grading chmods the grader's secrets; do it before fingerprinting."""
-    from autograder.grade.protect import protect_grader_files
-    from support import assignment
-    protect_grader_files(assignment("hw1"))
+    for name in GRADABLE:
+        protect(name)
+
+
+def assert_contained(name: str, result: dict, suite: str, attacks: list[corpus.Attack],
+                     group: str) -> None:
+    """Containment (expect.assert_contained), then the assignment's own checks of the group."""
+    expect.assert_contained(result, suite, corpus.guilty_names(attacks),
+                            corpus.reasons_by_name(attacks), assignment=name)
+    for check in getattr(corpus_of(name), "EXTRA_CHECKS", {}).get(group, []):
+        check(result)
+
+
+# ----------------------------------------------------------------------------- the mapping
+
+@pytest.mark.parametrize("name", WITH_CORPUS)
+def test_the_mapping_names_exactly_what_each_case_runs_on_the_solution(name):
+    """api_names against the solution: every case of both suites, run in process with every
+    function and method of the solution's package recording its calls."""
+    hostile = corpus_of(name)
+    package = import_solution(name)
+    untraced = getattr(hostile, "UNTRACED_FAMILIES", {})   # family -> why it cannot be traced
+    wrong = {}
+    for case in expect.cases("all", name):
+        if case.family in untraced:
+            continue
+        with tracing(package) as calls:
+            family(case.family, name).run(package, case.params)
+        seen = {hostile.traced_name(owner, called) for owner, called in calls} - {None}
+        if frozenset(seen) != expect.api_names(case, name):
+            wrong[case.name] = (sorted(seen), sorted(expect.api_names(case, name)))
+    assert wrong == {}
 
 
 # ----------------------------------------------------------------------------- tampering
 
-def test_tampering_gains_nothing_and_the_real_reports_win(tmp_path, marker):
-    sub = corpus.build(tmp_path / "sub", [corpus.TAMPER], marker=marker)
+@pytest.mark.parametrize("name", WITH_CORPUS)
+def test_tampering_gains_nothing_and_the_real_reports_win(name, tmp_path, marker):
+    tamper = corpus_of(name).TAMPER
+    sub = corpus.build(tmp_path / "sub", [tamper], name, marker=marker)
     gradescope = tmp_path / "results.json"
-    result, proc = hostile_grade(tmp_path, sub, "--suite", "all", "--autolab",
-                                 "--gradescope", gradescope, marker=marker)
-    expect.assert_contained(result, "all", corpus.guilty_names([corpus.TAMPER]),
-                            corpus.reasons_by_name([corpus.TAMPER]))
-    assert_the_real_report_wins(result, proc, gradescope, corpus.FAKE_AUTOLAB)
+    result, proc = hostile_grade(tmp_path, sub, "--suite", "all", "--autolab", "--gradescope",
+                                 gradescope, marker=marker, assignment=name)
+    assert_contained(name, result, "all", [tamper], "tamper")
+    assert_the_real_report_wins(result, proc, gradescope, corpus.fake_autolab(name))
 
 
 # ---------------------------------------------------------------------- exits and crashes
 
-@pytest.fixture(scope="module")
-def crashes(tmp_path_factory, marker):
-    tmp = tmp_path_factory.mktemp("crashes")
-    sub = corpus.build(tmp / "sub", corpus.CRASHES, kill_everyone=AS_ROOT)
-    result, _ = hostile_grade(tmp, sub, "--suite", "all", marker=marker)
-    return tmp, sub, result
+@pytest.fixture(scope="module", params=WITH_CORPUS)
+def crashes(request, tmp_path_factory, marker):
+    name = request.param
+    tmp = tmp_path_factory.mktemp(f"crashes-{name}")
+    sub = corpus.build(tmp / "sub", corpus_of(name).CRASHES, name, kill_everyone=AS_ROOT)
+    result, _ = hostile_grade(tmp, sub, "--suite", "all", marker=marker, assignment=name)
+    return name, tmp, sub, result
 
 
 def test_exits_and_crashes_cost_only_their_cases(crashes):
-    _, _, result = crashes
-    expect.assert_contained(result, "all", corpus.guilty_names(corpus.CRASHES),
-                            corpus.reasons_by_name(corpus.CRASHES))
+    name, _, _, result = crashes
+    assert_contained(name, result, "all", corpus_of(name).CRASHES, "crashes")
 
 
 def test_the_same_submission_twice_gets_the_same_report(crashes):
-    tmp, sub, first = crashes
-    second, _ = hostile_grade(tmp, sub, "--suite", "all")
+    name, tmp, sub, first = crashes
+    second, _ = hostile_grade(tmp, sub, "--suite", "all", assignment=name)
     for result in (first, second):
         result.pop("seconds")
     assert second == first
 
 
+def student_file(folder: Path, name: str, code: str) -> Path:
+    """The one file a student of ``name`` hands in, with ``code`` at its top: the shape's module,
+    or, when the shape is notebook-only (its module is the grader's), its first notebook with
+    ``code`` as the first code cell."""
+    shape = assignment(name).shape
+    if not shape.notebook_only:
+        path = folder / f"{shape.module}.py"
+        path.write_text(code)
+        return path
+    path = folder / shape.notebooks[0]
+    cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+            "source": code.splitlines(True)}
+    path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4,
+                                "nbformat_minor": 5}))
+    return path
+
+
 @pytest.mark.parametrize("code, reason", [(corpus.SYS_EXIT_AT_IMPORT, "sys.exit(0)"),
                                           (corpus.OS_EXIT_AT_IMPORT, "exit code 7")],
                          ids=["sys.exit", "os._exit"])
-def test_exit_at_import_fails_every_case_with_the_reason(tmp_path, code, reason):
-    (tmp_path / "hw1.py").write_text(code)
-    result, _ = hostile_grade(tmp_path, tmp_path / "hw1.py", "--suite", "visible")
+@pytest.mark.parametrize("name", GRADABLE)
+def test_exit_at_import_fails_every_case_with_the_reason(name, tmp_path, code, reason):
+    module = student_file(tmp_path, name, code)
+    result, _ = hostile_grade(tmp_path, module, "--suite", "visible", assignment=name)
     assert result["score"] == 0
     assert all(reason in m for m in messages(result).values()), messages(result)
 
 
-def test_a_syntax_error_is_reported_with_its_line(tmp_path):
-    (tmp_path / "hw1.py").write_text(corpus.SYNTAX_ERROR)
-    result, _ = hostile_grade(tmp_path, tmp_path / "hw1.py", "--suite", "visible")
+@pytest.mark.parametrize("name", GRADABLE)
+def test_a_syntax_error_is_reported_with_its_line(name, tmp_path):
+    module = student_file(tmp_path, name, corpus.SYNTAX_ERROR)
+    result, _ = hostile_grade(tmp_path, module, "--suite", "visible", assignment=name)
     assert result["score"] == 0
-    wanted = f"SyntaxError in hw1.py, line {corpus.SYNTAX_ERROR_LINE}"
+    wanted = (f"failed at cell 1, line {corpus.SYNTAX_ERROR_LINE}: SyntaxError"
+              if module.suffix == ".ipynb" else
+              f"SyntaxError in {module.name}, line {corpus.SYNTAX_ERROR_LINE}")
     assert all(wanted in m for m in messages(result).values()), messages(result)
 
 
 # ------------------------------------------------------------------------------ resources
 
-def test_loops_memory_output_and_daemons_are_bounded(tmp_path, marker):
+@pytest.mark.parametrize("name", WITH_CORPUS)
+def test_loops_memory_output_and_daemons_are_bounded(name, tmp_path, marker):
+    attacks = corpus_of(name).RESOURCES
     trap = tmp_path / "trap" / "created-by-the-grader"
     trap.parent.mkdir()
-    sub = corpus.build(tmp_path / "sub", corpus.RESOURCES, marker=marker, trap=str(trap))
-    rubric = rubric_with_limits(tmp_path / "rubric.toml", case_seconds=2, memory_mib=1024)
-    result, _ = hostile_grade(tmp_path, sub, "--suite", "visible", rubric=rubric, marker=marker)
+    sub = corpus.build(tmp_path / "sub", attacks, name, marker=marker, trap=str(trap))
+    limited = limited_course(tmp_path / "course", name, case_seconds=2, memory_mib=1024)
+    result, _ = hostile_grade(tmp_path, sub, "--suite", "visible", marker=marker,
+                              assignment=name, environ=limited)
     assert not trap.exists()
     assert '"suite": "hidden"' not in result["output"]  # the secret behind a planted link
-    expect.assert_contained(result, "visible", corpus.guilty_names(corpus.RESOURCES),
-                            corpus.reasons_by_name(corpus.RESOURCES))
-    # 40 MiB were printed by the passing Sigmoid cases; the report keeps a few KiB.
+    assert_contained(name, result, "visible", attacks, "resources")
+    # Tens of MiB were printed by passing cases; the report keeps a few KiB.
     assert "output truncated" in result["output"] and len(result["output"]) < 20_000
 
 
-def test_a_long_sleep_at_import_is_cut_by_the_time_limits(tmp_path):
-    (tmp_path / "hw1.py").write_text(corpus.SLEEP_AT_IMPORT)
-    rubric = rubric_with_limits(tmp_path / "rubric.toml", case_seconds=1, submission_seconds=3)
-    result, _ = hostile_grade(tmp_path, tmp_path / "hw1.py", "--suite", "visible", rubric=rubric)
+@pytest.mark.parametrize("name", GRADABLE)
+def test_a_long_sleep_at_import_is_cut_by_the_time_limits(name, tmp_path):
+    module = student_file(tmp_path, name, corpus.SLEEP_AT_IMPORT)
+    limited = limited_course(tmp_path / "course", name, case_seconds=1, submission_seconds=3)
+    result, _ = hostile_grade(tmp_path, module, "--suite", "visible", assignment=name,
+                              environ=limited)
     assert result["score"] == 0
     assert all("time limit" in m for m in messages(result).values()), messages(result)
 
@@ -118,17 +197,25 @@ def test_a_long_sleep_at_import_is_cut_by_the_time_limits(tmp_path):
 # ----------------------------------------------------- confidentiality, integrity, network
 
 @root_only
-def test_secrets_stay_secret_grader_files_unchanged_and_no_network(tmp_path, marker):
+@pytest.mark.parametrize("name", WITH_CORPUS)
+def test_secrets_stay_secret_grader_files_unchanged_and_no_network(name, tmp_path, marker):
+    hostile = corpus_of(name)
+    attacks = [hostile.SNOOP, hostile.NETWORK]
     listener = Listener()
     try:
-        sub = corpus.build(tmp_path / "sub", [corpus.SNOOP, corpus.NETWORK], marker=marker,
-                           port=listener.port)
-        result, _ = hostile_grade(tmp_path, sub, "--suite", "all", marker=marker)
+        sub = corpus.build(tmp_path / "sub", attacks, name, marker=marker, port=listener.port)
+        result, _ = hostile_grade(tmp_path, sub, "--suite", "all", marker=marker,
+                                  assignment=name)
     finally:
         listener.close()
-    # Unreadable references: the cheating Sigmoid found none, so all its cases fail.
-    expect.assert_contained(result, "all", frozenset({"Sigmoid"}), {"Sigmoid": "Sigmoid"})
+    # Unreadable references: the cheating target found none, so all its cases fail.
+    assert_contained(name, result, "all", attacks, "secrets")
     output = result["output"]
+    spec = assignment(name)
+    for secret in (spec.data_dir / "hidden" / "manifest.json",
+                   spec.spec_dir / "cases" / "hidden.toml",
+                   code_dir(spec) / hostile.SNOOP.file):
+        assert f"DENIED {secret}" in output, secret
     assert output.count("DENIED") >= 20, output
     assert "LEAKED" not in output and "TAMPERED" not in output, output
     assert listener.connections == 0
@@ -136,47 +223,80 @@ def test_secrets_stay_secret_grader_files_unchanged_and_no_network(tmp_path, mar
     assert "NET-OPEN" not in output
     for stolen in (Path(f"/tmp/stolen-{marker}"), corpus.GRADER_DIR / f"stolen-{marker}"):
         assert not stolen.exists()
-    data = corpus.GRADER_DIR / "data" / "hw1" / "hidden"
-    for path in (data, data / "manifest.json", corpus.GRADER_DIR / "solution"):
+    for path in (spec.data_dir / "hidden", spec.data_dir / "hidden" / "manifest.json",
+                 spec.spec_dir / "cases" / "hidden.toml", spec.solution_dir):
         assert path.stat().st_mode & 0o007 == 0, path
+
+
+# ------------------------------------------------------------------------------ notebooks
+
+@pytest.mark.parametrize("name", WITH_NOTEBOOK_ATTACKS)
+def test_notebook_cells_that_sleep_or_fork_cost_only_their_own_items(name, tmp_path, marker):
+    """Attack cells in the student's notebooks (the corpus's NOTEBOOK): a cell past the cell
+    time limit costs its notebook's cases that need it, forks leave nothing running."""
+    attacks = corpus_of(name).NOTEBOOK
+    sub = corpus.build(tmp_path / "sub", attacks, name, marker=marker)
+    result, _ = hostile_grade(tmp_path, sub, "--suite", "all", marker=marker, assignment=name)
+    assert_contained(name, result, "all", attacks, "notebook")
+
+
+@root_only
+@pytest.mark.parametrize("name", WITH_NOTEBOOK_ATTACKS)
+def test_a_notebook_that_reads_the_grader_files_finds_nothing(name, tmp_path, marker):
+    """The corpus's NOTEBOOK_SNOOP cell stops its notebook if any secret is readable: every
+    case passing proves every read was refused; nothing was copied out."""
+    attack = corpus_of(name).NOTEBOOK_SNOOP
+    sub = corpus.build(tmp_path / "sub", [attack], name, marker=marker)
+    result, _ = hostile_grade(tmp_path, sub, "--suite", "all", marker=marker, assignment=name)
+    assert_contained(name, result, "all", [attack], "notebook_snoop")
+    assert "LEAKED" not in result["output"], result["output"]
+    for stolen in (Path(f"/tmp/stolen-{marker}"), corpus.GRADER_DIR / f"stolen-{marker}"):
+        assert not stolen.exists()
 
 
 # -------------------------------------------------------------------------------- imports
 
-def test_forbidden_and_missing_imports_cost_their_cases_under_the_flag_policy(tmp_path):
-    attacks = [corpus.DYNAMIC_IMPORT, corpus.MISSING_MODULE]
-    sub = corpus.build(tmp_path / "sub", attacks)
+@pytest.mark.parametrize("name", WITH_CORPUS)
+def test_forbidden_and_missing_imports_cost_their_cases_under_the_flag_policy(name, tmp_path):
+    hostile = corpus_of(name)
+    attacks = [hostile.DYNAMIC_IMPORT, hostile.MISSING_MODULE]
+    sub = corpus.build(tmp_path / "sub", attacks, name)
     rubric = tmp_path / "rubric.toml"
-    rubric.write_text(RUBRIC.read_text().replace('forbidden_import_policy = "zero"',
-                                                 'forbidden_import_policy = "flag"'))
-    result, _ = hostile_grade(tmp_path, sub, "--suite", "all", rubric=rubric)
-    expect.assert_contained(result, "all", corpus.guilty_names(attacks),
-                            corpus.reasons_by_name(attacks))
+    text = assignment(name).rubric_path.read_text()
+    assert 'forbidden_import_policy = "zero"' in text
+    rubric.write_text(text.replace('forbidden_import_policy = "zero"',
+                                   'forbidden_import_policy = "flag"'))
+    result, _ = hostile_grade(tmp_path, sub, "--suite", "all", rubric=rubric, assignment=name)
+    assert_contained(name, result, "all", attacks, "imports")
     # torch only reached the runtime blocker (its name was built at run time).
     assert "forbidden-import:torch" in result["flags"]
     assert any(f.endswith(":helpers_not_shipped") for f in result["flags"]), result["flags"]
 
 
-def test_a_forbidden_import_anywhere_scores_zero_by_default(tmp_path):
-    sub = corpus.build(tmp_path / "sub", [corpus.STATIC_IMPORT])
-    result, _ = hostile_grade(tmp_path, sub, "--suite", "visible")
+@pytest.mark.parametrize("attack", ["STATIC_IMPORT", "DYNAMIC_IMPORT"],
+                         ids=["static", "dynamic"])
+@pytest.mark.parametrize("name", WITH_CORPUS)
+def test_a_forbidden_import_anywhere_scores_zero_by_default(name, attack, tmp_path):
+    sub = corpus.build(tmp_path / "sub", [getattr(corpus_of(name), attack)], name)
+    result, _ = hostile_grade(tmp_path, sub, "--suite", "visible", assignment=name)
     assert result["score"] == 0 and "torch" in result["error"]
     assert "forbidden-import:torch" in result["flags"]
 
 
 # ------------------------------------------------------------------------ shapes and types
 
-def test_wrong_shapes_and_types_cost_only_their_cases(tmp_path):
-    result, _ = hostile_grade(tmp_path, corpus.build(tmp_path / "sub", corpus.SHAPES_AND_TYPES),
-                              "--suite", "all")
-    expect.assert_contained(result, "all", corpus.guilty_names(corpus.SHAPES_AND_TYPES),
-                            corpus.reasons_by_name(corpus.SHAPES_AND_TYPES))
-    assert "bn.forward: expected an array of numbers" in messages(result)["bn_forward"]  # objects
+@pytest.mark.parametrize("name", WITH_SHAPES)
+def test_wrong_shapes_and_types_cost_only_their_cases(name, tmp_path):
+    attacks = corpus_of(name).SHAPES_AND_TYPES
+    result, _ = hostile_grade(tmp_path, corpus.build(tmp_path / "sub", attacks, name),
+                              "--suite", "all", assignment=name)
+    assert_contained(name, result, "all", attacks, "shapes")
 
 
 # ------------------------------------------------------------------------------ junk files
 
-def _junk(folder: Path, kind: str) -> Path:
+def _junk(folder: Path, kind: str, name: str) -> Path:
+    shape = assignment(name).shape
     rng = random.Random(kind)
     noise = bytes(rng.randrange(256) for _ in range(4096))
     folder.mkdir()
@@ -202,11 +322,11 @@ def _junk(folder: Path, kind: str) -> Path:
         return folder / kind
     elif kind == "zip-of-noise.zip":
         with zipfile.ZipFile(folder / kind, "w") as z:
-            z.writestr("mlp/__init__.py", noise)
+            z.writestr(f"{shape.package}/__init__.py", noise)
             z.writestr("../../escape.py", "print('out')")
     elif kind == "tar-with-link.tar":
         with tarfile.open(folder / kind, "w") as t:
-            info = tarfile.TarInfo("hw1.py")
+            info = tarfile.TarInfo(f"{shape.module}.py")
             info.type, info.linkname = tarfile.SYMTYPE, "/etc/shadow"
             t.addfile(info)
     return folder / kind
@@ -216,10 +336,12 @@ def _junk(folder: Path, kind: str) -> Path:
                                   "nul-bytes.py", "deep-nesting.py", "printable-noise.py",
                                   "notebook.ipynb", "no-code-folder", "zip-of-noise.zip",
                                   "tar-with-link.tar"])
-def test_junk_submissions_get_a_full_report(tmp_path, kind):
-    result, _ = hostile_grade(tmp_path, _junk(tmp_path / "in", kind), "--suite", "visible")
+@pytest.mark.parametrize("name", GRADABLE)
+def test_junk_submissions_get_a_full_report(name, kind, tmp_path):
+    result, _ = hostile_grade(tmp_path, _junk(tmp_path / "in", kind, name), "--suite", "visible",
+                              assignment=name)
     assert result["score"] == 0
     cases = messages(result)
-    assert set(cases) == {c.name for c in expect.cases("visible")}
+    assert set(cases) == {c.name for c in expect.cases("visible", name)}
     assert all(m.strip() for m in cases.values()), cases
     assert not (corpus.GRADER_DIR.parent / "escape.py").exists()

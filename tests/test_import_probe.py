@@ -14,7 +14,7 @@ import pytest
 from autograder.manifest import load_manifest
 from autograder.sandbox import Limits, runner
 from support import prepare_hw1 as prepare, run_hw1_cases
-from support import copy_solution, edit, grade, rubric_with_limits
+from support import copy_solution, edit, grade, limited_course
 
 NOT_RUN = "not run: importing your submission"
 
@@ -24,8 +24,8 @@ def case_messages(result: dict) -> dict[str, str]:
 
 
 def grade_with(tmp_path: Path, submission: Path, **limits) -> dict:
-    rubric = rubric_with_limits(tmp_path / "rubric.toml", **limits)
-    result, _ = grade(submission, tmp_path, "--suite", "visible", "--rubric", rubric)
+    environ = limited_course(tmp_path / "course", **limits)
+    result, _ = grade(submission, tmp_path, "--suite", "visible", environ=environ)
     assert result["status"] == "graded", result.get("error")
     assert result["items"] and all(item["cases"] for item in result["items"])
     return result

@@ -27,11 +27,11 @@ if str(ROOT) not in sys.path:       # run as a script (--update-docs)
 from autograder.batch import canvas  # noqa: E402
 from autograder.batch.inputs import InputError  # noqa: E402
 from autograder.batch.summary import summarize  # noqa: E402
-from autograder.grading.rubric import Item, Rubric, RubricError, load_rubric  # noqa: E402
+from autograder.grade.rubric import Item, Rubric, RubricError, load_rubric  # noqa: E402
 from autograder.results import (CaseResult, GradeResult, ItemResult, autolab_line,  # noqa: E402
-                                csv_text, error_result, graded_result, scored_item,
-                                to_gradescope, to_json, to_prairielearn, to_table,
-                                write_prairielearn)
+                                csv_text, error_result, to_gradescope, to_json,
+                                to_prairielearn, to_table, write_prairielearn)
+from autograder.grade.score import graded_result, scored_item  # noqa: E402
 from autograder.results.messages import explain_flag  # noqa: E402
 from autograder.results.prairielearn import MAX_BYTES, score_fraction  # noqa: E402
 
@@ -217,7 +217,7 @@ def test_summary_json_has_no_statistics_for_a_manual_item():
     report = summary["items"][-1]
     assert report == {"id": "report", "name": "Report: experiments and analysis",
                       "max_score": 10.0, "bonus": False, "manual": True, "mean": None,
-                      "median": None, "pass_rate": None}
+                      "median": None, "pass_rate": None, "hand_graded": 0}
 
 
 def test_missing_deliverable_flag_is_explained():
@@ -399,7 +399,8 @@ def test_canvas_matches_by_login_or_sis_id_and_lists_the_rest(roster):
     assert reasons["zed"] == "no roster student has this SIS Login ID or SIS User ID"
     assert [who.name for who in export.without_submission] == ["Poe, Carol", "Twin, One",
                                                                "Twin, Two"]
-    assert export.hand_graded == [{"id": "report", "name": "Report", "points": 10.0}]
+    assert export.hand_graded == [{"id": "report", "name": "Report", "points": 10.0,
+                                   "awaiting": 2}]
     lines = export.report_lines("grades-canvas.csv")
     assert "canvas: report (10 points) is not included: hand-graded" in lines
     assert "  Poe, Carol (carol, S003)" in lines

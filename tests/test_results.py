@@ -11,10 +11,11 @@ import pytest
 
 from autograder.results import (CaseResult, GradeResult, ItemResult, ResultFormatError,
                                 autolab_line, csv_header, csv_row, csv_text, error_result,
-                                graded_result, read_json, score_item, scored_item, to_gradescope,
-                                to_json, to_prairielearn, to_table, total, use_color, write_csv,
-                                write_gradescope, write_json, write_prairielearn)
-from autograder.results.atomic import atomic_writer, write_bytes, write_text
+                                read_json, to_gradescope, to_json, to_prairielearn, to_table,
+                                use_color, write_csv, write_gradescope, write_json,
+                                write_prairielearn)
+from autograder.grade.score import graded_result, score_item, scored_item, total
+from autograder.files import atomic_writer, write_bytes, write_text
 from autograder.results.scoring import format_points, reported_scores, round2
 from autograder.results.table import WIDTH, _fit, to_ascii
 
@@ -132,7 +133,7 @@ def test_reported_scores_reduce_regular_items_when_the_cap_is_below_them():
 # ---------------------------------------------------------------- model
 
 def test_scored_item_reads_rubric_objects_and_mappings():
-    from autograder.grading.rubric import Item
+    from autograder.grade.rubric import Item
     item = scored_item(Item("momentum", "Momentum", 10.0, False, True),
                        cases("m", [True, False]))
     assert (item.id, item.name, item.score, item.max_score, item.bonus) == \
@@ -171,6 +172,7 @@ def test_json_has_every_field_with_rounded_scores():
     hb = data["items"][1]
     assert hb == {"id": "hidden_backward", "name": "MLP with hidden layers: backward",
                   "score": 9.33, "max_score": 14.0, "bonus": False, "manual": False,
+                  "hand_graded": False, "comment": "",
                   "passed": 2, "total": 3, "excused": 0,
                   "cases": [{"name": "hb_0", "passed": True, "hidden": False, "excused": False,
                              "message": ""},

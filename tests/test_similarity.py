@@ -29,7 +29,6 @@ from synthetic_class import (make_class, rename_locals, reorder_definitions,  # 
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = ROOT / "solution" / "hw1" / "mlp"
-HANDOUT = ROOT / "handout" / "hw1"
 ALTERNATIVES = ROOT / "tests" / "alternatives" / "hw1"
 INDEPENDENT = 0.3     # the alternatives against the solution score at most 0.2
 
@@ -115,11 +114,12 @@ def test_independent_correct_solutions_score_low(tmp_path, hw1):
     assert summary["flagged"] == [] and summary["flagged_total"] == 0
 
 
-def test_the_handouts_code_does_not_make_independent_work_similar(tmp_path, hw1):
+def test_the_handouts_code_does_not_make_independent_work_similar(tmp_path, hw1, built_handout):
     # Both students keep every file of the starter package next to their own (independent)
     # code: without the handout's lines left out, that shared code alone makes them alike.
+    handout = built_handout("hw1")
     starter = {f"starter/{p.name}": p.read_text(encoding="utf-8")
-               for p in sorted((HANDOUT / "mlp").glob("*.py"))}
+               for p in sorted((handout / "mlp").glob("*.py"))}
     cls = tmp_path / "class"
     for student, alternative in (("alice", "layer_objects"), ("bob", "vector_biases")):
         shutil.copytree(ALTERNATIVES / alternative, cls / student)
@@ -128,9 +128,9 @@ def test_the_handouts_code_does_not_make_independent_work_similar(tmp_path, hw1)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
     _package(cls / "untouched", {f"mlp/{p.name}": p.read_text(encoding="utf-8")
-                                 for p in sorted((HANDOUT / "mlp").glob("*.py"))})
+                                 for p in sorted((handout / "mlp").glob("*.py"))})
 
-    summary, rows = _report(cls, hw1, tmp_path / "out")
+    summary, rows = _report(cls, hw1, tmp_path / "out", handout=handout)
     assert _score(rows, "alice", "bob") < INDEPENDENT
     assert summary["handout_only"] == ["untouched"]
     assert _score(rows, "alice", "untouched") == _score(rows, "bob", "untouched") == 0.0

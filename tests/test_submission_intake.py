@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.submission import (ALLOWED_THIRD_PARTY, ArchiveLimits, LocatedSubmission,
-                                   SubmissionError, is_allowed, scan_imports)
+from autograder.policy import DEFAULT_ALLOWED_IMPORTS, DEFAULT_POLICY
+from autograder.submission import (ArchiveLimits, LocatedSubmission, SubmissionError, is_allowed,
+                                   scan_imports)
 from support import prepare_hw1 as prepare
 
 PACKAGE = {
@@ -458,7 +459,7 @@ def test_scan_sees_conditional_and_nested_imports(tmp_path):
 def test_computed_names_are_left_to_the_runtime_blocker(tmp_path):
     assert scan(tmp_path, {"hw1.py": "m = __import__('to' + 'rch')\n"}) == []
     # The sandbox's runtime import blocker asks the same question and gets "no".
-    assert not is_allowed("torch", frozenset({"hw1"}))
+    assert not is_allowed("torch", DEFAULT_POLICY.allowed_for("hw1.py"), frozenset({"hw1"}))
 
 
 def test_relative_and_sibling_imports_are_allowed(tmp_path):
@@ -475,9 +476,12 @@ def test_a_file_that_does_not_parse_does_not_hide_the_others(tmp_path):
 
 
 def test_is_allowed_is_a_plain_name_check():
-    assert ALLOWED_THIRD_PARTY == frozenset({"numpy"})
+    assert DEFAULT_ALLOWED_IMPORTS == ("numpy",)
+    numpy_only = frozenset(DEFAULT_ALLOWED_IMPORTS)
     for name in ("numpy", "numpy.linalg", "os", "sys", "math", "ctypes", "__future__"):
-        assert is_allowed(name, frozenset())
+        assert is_allowed(name, numpy_only)
     for name in ("torch", "numpyx", "np", "sklearn", "", "matplotlib"):
-        assert not is_allowed(name, frozenset())
-    assert is_allowed("helpers", {"helpers"}) and not is_allowed("helpers", ())
+        assert not is_allowed(name, numpy_only)
+    assert is_allowed("torch", {"numpy", "torch"}) and not is_allowed("numpy", ())
+    assert is_allowed("helpers", numpy_only, {"helpers"})
+    assert not is_allowed("helpers", numpy_only, ())

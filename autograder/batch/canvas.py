@@ -14,9 +14,11 @@ one assignment column and the ``Points Possible`` row, then one row per student 
 - **The column.** ``--canvas-column NAME`` (default: the assignment's title). A roster column
   ``NAME (id)`` is used as it is, so Canvas updates that assignment; any other name makes
   Canvas create a new assignment of that name.
-- **The number** is the automatic total (capped at the rubric's cap); ``Points Possible`` is the
-  cap. Hand-graded (manual) items are not in the number, and the report names them. A student
-  the grader failed on (``grader-error``) is not imported: that 0 is not a grade.
+- **The number** is the total (capped at the rubric's cap, after hand grading); ``Points
+  Possible`` is the cap. A hand-graded (manual) item is in the number once the gradebook has
+  its score (``python -m autograder review``); the report names every item still awaiting hand
+  grading and for how many students. A student the grader failed on (``grader-error``) is not
+  imported: that 0 is not a grade.
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from pathlib import Path
 from typing import Sequence
 
 from autograder.batch.inputs import InputError
-from autograder.results.atomic import write_text
+from autograder.files import write_text
 from autograder.results.model import GradeResult
 from autograder.results.scoring import format_points
 
@@ -108,7 +110,11 @@ class CanvasImport:
         lines = [f"canvas: wrote {path}: {len(self.rows)} student(s), column {self.column!r} "
                  f"({where}), Points Possible {format_points(self.points_possible)}"]
         lines += [f"canvas: {item['id']} ({format_points(item['points'])} points) is not "
-                  f"included: hand-graded" for item in self.hand_graded]
+                  f"included" + ("" if item["awaiting"] == len(self.rows) else
+                                 f" for {item['awaiting']} student(s)")
+                  + ": hand-graded" + ("" if item["awaiting"] == len(self.rows) else
+                                       ", not graded yet")
+                  for item in self.hand_graded]
         if self.unmatched:
             lines.append(f"canvas: {len(self.unmatched)} submission(s) not imported:")
             lines += [f"  {entry['student']}: {entry['reason']}" for entry in self.unmatched]
@@ -185,9 +191,7 @@ def canvas_import(roster: Roster, graded: Sequence[tuple[str, GradeResult]], rub
                   column: str) -> CanvasImport:
     """Match every graded submission to the roster; see the module's docstring."""
     header, in_roster = resolve_column(column, roster)
-    result = CanvasImport(header, in_roster, float(rubric.cap),
-                          hand_graded=[{"id": item.id, "name": item.name, "points": item.points}
-                                       for item in rubric.items if item.manual])
+    result = CanvasImport(header, in_roster, float(rubric.cap))
     by_key: dict[str, list[RosterStudent]] = {}
     for who in roster.students:
         for key in who.keys():
@@ -221,6 +225,14 @@ def canvas_import(roster: Roster, graded: Sequence[tuple[str, GradeResult]], rub
                                      "submission (grader-error): rerun the batch"})
             continue
         result.rows.append((who, student_id, grade.score))
+    imported = {sid for _, sid, _ in result.rows}
+    hand_graded = [{item.id for item in grade.items if item.hand_graded}
+                   for sid, grade in graded if sid in imported]
+    for item in rubric.items:
+        count = sum(item.id not in ids for ids in hand_graded)
+        if item.manual and (count or not result.rows):
+            result.hand_graded.append({"id": item.id, "name": item.name,
+                                       "points": item.points, "awaiting": count})
     return result
 
 

@@ -23,8 +23,8 @@ from autograder.batch.run import GRADES_CSV, REPORT_PNG, SUMMARY_JSON, BatchRequ
 from autograder.assignments import AssignmentError
 from autograder.cli_common import (EXIT_INTERNAL, EXIT_OK, add_assignment_argument, fail,
                                    positive_int)
-from autograder.grade.engine import SUITE_CHOICES
-from autograder.grading.rubric import RubricError
+from autograder.grade.pipeline import SUITE_CHOICES
+from autograder.grade.rubric import RubricError
 from autograder.manifest import ManifestError
 
 PROG = "autograder batch"
@@ -79,6 +79,10 @@ def main(args) -> int:
     print(f"{outcome.students} students: {outcome.graded} graded, {outcome.reused} reused from "
           f"an earlier run, in {outcome.seconds:.1f} s")
     print(f"results in {args.out}: <student>.json, {GRADES_CSV}, {SUMMARY_JSON}, {REPORT_PNG}")
+    if outcome.unconfined:   # the machine's, not a student's: said once, not per report
+        print(f"{PROG}: the sandbox ran without part of its confinement on this machine "
+              f"({', '.join(outcome.unconfined)}): see docs/security.md, \"Non-root runs\"",
+              file=sys.stderr)
     if outcome.canvas is not None:
         print("\n".join(outcome.canvas.report_lines(args.canvas)))
     if outcome.similarity is not None:

@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 
-from autograder.results.atomic import write_bytes
+from autograder.files import write_bytes
 
 
 def render_report(summary: dict, totals: list[float]) -> bytes:

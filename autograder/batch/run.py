@@ -20,22 +20,26 @@ from typing import TextIO
 from autograder.batch import canvas
 from autograder.batch.fingerprint import grader_key, submission_hash
 from autograder.batch.inputs import InputError, Student, find_students, unpack_class_archive
-from autograder.batch.plot import write_report
+from autograder.batch.deliverables import copy_deliverables
 from autograder.batch.pool import run_each
-from autograder.batch.preload import preload_grader
+from autograder.batch.preload import preload_assignment, preload_grader
 from autograder.batch.progress import Progress
 from autograder.scratch import scratch_root
-from autograder.batch.summary import summarize, write_summary
-from autograder.grade.engine import GradeRequest, grade_submission, resolve_suites
+from autograder.grade.pipeline import GradeRequest, grade_submission, resolve_suites
 from autograder.assignments import Assignment, AssignmentError, choose_for_class
-from autograder.grading.rubric import Rubric, load_rubric
-from autograder.results import error_result, to_json, write_csv
-from autograder.results.atomic import write_text
+from autograder.grade.rubric import Rubric, load_rubric
+from autograder.grade.score import UNCONFINED_FLAG
+from autograder.gradebook.final import (BATCH_KEY, GRADES_CSV, REPORT_PNG, SUMMARY_JSON,
+                                        final_results, open_gradebook, record_class,
+                                        submission, write_class_files)
+from autograder.results import error_result, to_json
+from autograder.files import write_text
+from autograder.results.html_view import is_page, write_exports
 from autograder.results.model import GradeResult, ResultFormatError
 from autograder.submission.unpack import archive_suffix
 
-GRADES_CSV, SUMMARY_JSON, REPORT_PNG = "grades.csv", "summary.json", "report.png"
-BATCH_KEY = "batch"   # extra key of <student>.json: what the result was graded from
+__all__ = ["BATCH_KEY", "GRADES_CSV", "REPORT_PNG", "SUMMARY_JSON", "BatchRequest",
+           "BatchOutcome", "run_batch"]
 
 
 @dataclass
@@ -64,6 +68,8 @@ class BatchOutcome:
     seconds: float
     canvas: canvas.CanvasImport | None = None
     similarity: dict | None = None    # run_similarity's summary
+    unconfined: list[str] = field(default_factory=list)   # the sandbox's unconfined:... flags
+                                                          # of this run's gradings (one machine)
 
 
 def run_batch(request: BatchRequest) -> BatchOutcome:
@@ -72,30 +78,31 @@ def run_batch(request: BatchRequest) -> BatchOutcome:
     inferred, KeyboardInterrupt when interrupted (completed results stay)."""
     started = time.monotonic()
     results: dict[str, GradeResult] = {}
+    digests: dict[str, str] = {}     # student id -> what was graded (kept in <student>.json)
     roster = _roster(request)
     with tempfile.TemporaryDirectory(prefix="autograder-batch-") as scratch:
         students = _students(Path(request.input), Path(scratch))
         references = _similarity_references(request, Path(scratch))
         assignment = choose_for_class(request.assignment, [s.path for s in students])
         rubric = load_rubric(request.rubric_path or assignment.rubric_path)
-        suite, _ = resolve_suites(request.suite, assignment.data_dir)
+        suite, suite_names = resolve_suites(request.suite, assignment.data_dir)
         key = grader_key(suite, rubric.path, assignment.data_dir)
         out = _output_folder(request.out, request.input)
+        record_class(out, rubric, assignment)   # the gradebook's hand scores survive reruns
         pending = []
         for student in students:
             reused = None if request.force else _reusable(out, student, key, assignment)
             if reused is None:
                 pending.append(student)
             else:
-                results[student.id] = reused
+                results[student.id], digests[student.id] = reused
+                _copy_for_review(student, assignment, rubric, out)
         progress = Progress(len(students), len(results), request.progress)
         progress.show()
         job_temp = scratch_root(request.jobs)
 
         def grade_one(student: Student):   # runs in the job's own process
-            if job_temp:
-                tempfile.tempdir = job_temp
-            return _grade(student, suite, assignment, rubric)
+            return _grade(student, suite, assignment, rubric, job_temp)
 
         def record(student: Student, answer, exitcode) -> None:
             if answer is None:
@@ -108,32 +115,37 @@ def run_batch(request: BatchRequest) -> BatchOutcome:
                 digest, result = answer
             result.submission = student.shown
             _write_student(out, student, result, digest, key)
-            results[student.id] = result
+            _copy_for_review(student, assignment, rubric, out)
+            results[student.id], digests[student.id] = result, digest
             progress.advance()
 
         if pending:
             preload_grader()
+            preload_assignment(assignment, suite_names)
         try:
             run_each(pending, grade_one, max(1, request.jobs), record)
         finally:
             progress.finish()
-        graded = [(student.id, results[student.id]) for student in students]
-        write_csv(out / GRADES_CSV, [item.id for item in rubric.items], graded)
+        # The automatic results with the gradebook's hand scores (final grades, cap after
+        # hand grading); a submission that changed since it was hand-graded is flagged.
+        graded = final_results([submission(out, s.id, results[s.id], digests.get(s.id, ""))
+                                for s in students], open_gradebook(out))
         # While a zip INPUT's students are still unpacked:
         similarity = _similarity(request, students, references, assignment, out)
-    summary = summarize(rubric, graded)
     export = None
     if roster is not None:
         export = canvas.canvas_import(roster, graded, rubric,
                                       request.canvas_column or assignment.title)
-        canvas.write_canvas(request.canvas, export)
-        summary["canvas"] = {"file": str(request.canvas), **export.to_json()}
-    if similarity is not None:
-        summary["similarity"] = similarity
-    write_summary(out / SUMMARY_JSON, summary)
-    write_report(out / REPORT_PNG, summary, [r.score for _, r in graded if r.status == "graded"])
+    summary = write_class_files(out, rubric, graded, canvas_export=export,
+                                canvas_path=request.canvas,
+                                roster=str(request.roster) if request.roster else None,
+                                extra={} if similarity is None else {"similarity": similarity})
+    unconfined = sorted({flag for student in pending if student.id in results
+                         for flag in results[student.id].flags
+                         if flag.startswith(UNCONFINED_FLAG + ":")})
     return BatchOutcome(len(students), len(pending), len(students) - len(pending),
-                        summary["grader_errors"], time.monotonic() - started, export, similarity)
+                        summary["grader_errors"], time.monotonic() - started, export, similarity,
+                        unconfined)
 
 
 def _roster(request: BatchRequest) -> canvas.Roster | None:
@@ -181,11 +193,12 @@ def _similarity_references(request: BatchRequest, scratch: Path) -> list[Student
         raise InputError(f"--against: {exc}") from None
 
 
-def _grade(student: Student, suite: str, assignment: Assignment,
-           rubric: Rubric) -> tuple[str, GradeResult]:
+def _grade(student: Student, suite: str, assignment: Assignment, rubric: Rubric,
+           scratch_dir: str | None) -> tuple[str, GradeResult]:
     digest = submission_hash(student.path, assignment.shape)
     try:
-        result = grade_submission(GradeRequest(student.path, assignment, suite, rubric))
+        result = grade_submission(GradeRequest(student.path, assignment, suite, rubric,
+                                               scratch_dir=scratch_dir))
     except Exception as exc:  # noqa: BLE001  (a grader bug costs this student, not the batch)
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         result = error_result(rubric.items, rubric.cap, "internal grader error",
@@ -228,16 +241,35 @@ def _remove_stale_temporaries(out: Path) -> None:
             entry.unlink(missing_ok=True)
 
 
+NOTEBOOKS_DIR = "notebooks"   # out/notebooks/<student>/<notebook>.html: the hand graders'
+
+
 def _write_student(out: Path, student: Student, result: GradeResult, digest: str,
                    key: str) -> None:
+    if result.exports:
+        # The notebooks' HTML exports go next to the report, which keeps their paths (relative
+        # to the batch folder), so the row awaiting hand grading can link them.
+        pages = {name: page for name, page in result.exports.items() if is_page(page)}
+        written = write_exports(out / NOTEBOOKS_DIR / student.id, pages)
+        result.exports = {**result.exports,
+                          **{name: os.path.relpath(path, out) for name, path in written.items()}}
     data = to_json(result)
     data[BATCH_KEY] = {"student": student.id, "submission_sha256": digest, "grader_key": key}
     write_text(out / f"{student.id}.json",
                json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
+def _copy_for_review(student: Student, assignment: Assignment, rubric: Rubric,
+                     out: Path) -> None:
+    """The deliverables a hand grader reads (out/files/<student>/), when the rubric has a
+    hand-graded item; on every run, reused results included: a new report alone changes what
+    the hand grader saw (the gradebook flags it), not what the code scores."""
+    if any(item.manual for item in rubric.items):
+        copy_deliverables(Path(student.path), assignment.shape, out, student.id)
+
+
 def _reusable(out: Path, student: Student, key: str, assignment: Assignment
-              ) -> GradeResult | None:
+              ) -> tuple[GradeResult, str] | None:
     """The stored result, if it was graded completely from this very submission and grader."""
     try:
         data = json.loads((out / f"{student.id}.json").read_text(encoding="utf-8"))
@@ -251,4 +283,4 @@ def _reusable(out: Path, student: Student, key: str, assignment: Assignment
     except (OSError, ValueError, KeyError, TypeError, AttributeError, ResultFormatError):
         return None
     result.submission = student.shown
-    return result
+    return result, stored["submission_sha256"]

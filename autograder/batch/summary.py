@@ -3,8 +3,9 @@
 Statistics are over the students whose grading completed (status ``graded``); students the
 grader failed on are listed under ``grader_errors`` instead of counting as zeros.
 The pass rate of an item is the fraction of those students who earned its full points (for an
-item worth 0 points: who passed all its cases). A hand-graded (manual) item has no statistics
-here (``"manual": true``, the rest null): the grader never scores it.
+item worth 0 points: who passed all its cases). A hand-graded (manual) item (``"manual": true``)
+has statistics over the students graded by hand so far (``"hand_graded"`` counts them; the
+gradebook of ``python -m autograder review``), nulls while nobody is.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import os
 import statistics
 from typing import Sequence
 
-from autograder.results.atomic import write_text
+from autograder.files import write_text
 from autograder.results.model import GradeResult
 
 _FULL = 1e-9
@@ -25,9 +26,13 @@ def summarize(rubric, graded: Sequence[tuple[str, GradeResult]]) -> dict:
     items = []
     for spec in rubric.items:
         if getattr(spec, "manual", False):
+            marked = [item.score for _, result in ok for item in result.items
+                      if item.id == spec.id and item.hand_graded]
+            full = sum(score >= spec.points - _FULL for score in marked)
             items.append({"id": spec.id, "name": spec.name, "max_score": spec.points,
-                          "bonus": spec.bonus, "manual": True, "mean": None, "median": None,
-                          "pass_rate": None})
+                          "bonus": spec.bonus, "manual": True, "hand_graded": len(marked),
+                          **_stats(marked),
+                          "pass_rate": round(full / len(marked), 4) if marked else None})
             continue
         scores, full = [], 0
         for _, result in ok:

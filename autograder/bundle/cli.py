@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from autograder.assignments import AssignmentError, choose
-from autograder.bundle.contents import BundleError
+from autograder.bundle import BundleError
 from autograder.bundle.gradescope_bundle import build_gradescope_bundle
 from autograder.cli_common import EXIT_OK, add_assignment_argument, fail
-from autograder.grading.rubric import RubricError
+from autograder.grade.rubric import RubricError
 from autograder.manifest import ManifestError
 
 PROG = "autograder gradescope-bundle"

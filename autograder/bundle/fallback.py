@@ -36,7 +36,7 @@ def fallback_results(platform: str, reason: str) -> dict:
 
 
 def write_atomically(path: str, text: str) -> None:
-    """The stand-alone twin of autograder/results/atomic.py, which this script cannot import."""
+    """The stand-alone twin of autograder/files.py (atomic writes), which this script cannot import."""
     folder = os.path.dirname(os.path.abspath(path))
     fd, temp = tempfile.mkstemp(prefix=".results.", suffix=".tmp", dir=folder)
     try:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.bundle.archive import zip_bytes
 from autograder.assignments import Assignment
-from autograder.bundle.contents import distribution_files
 from autograder.bundle.pins import requirements_text
-from autograder.results.atomic import write_bytes
+from autograder.distribution import distribution_files
+from autograder.files import write_bytes, zip_bytes
 
 TEMPLATES = Path(__file__).resolve().parent / "gradescope"
 FALLBACK = Path(__file__).resolve().parent / "fallback.py"   # shared with PrairieLearn
@@ -21,7 +20,7 @@ def gradescope_files(assignment: Assignment, rubric_path: Path | None = None) ->
     for name in SCRIPTS:
         files[name] = (TEMPLATES / name).read_bytes()
     files["gradescope_fallback.py"] = FALLBACK.read_bytes()
-    files["requirements.txt"] = requirements_text().encode()
+    files["requirements.txt"] = requirements_text(assignment.policy).encode()
     return files
 
 

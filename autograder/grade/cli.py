@@ -1,24 +1,22 @@
 """python -m autograder grade SUBMISSION [--assignment NAME] [--suite visible|all] [--json P]
-                          [--gradescope P] [--prairielearn P] [--autolab] [--rubric P]
-                          [--details]
+                          [--gradescope P] [--prairielearn P] [--feedback DIR] [--autolab]
+                          [--rubric P] [--details]
 
 Without --assignment, the assignment is the only one there is, or the one whose package or
 module the submission holds."""
 from __future__ import annotations
 
 import sys
-import tempfile
-import traceback
 from pathlib import Path
 
-from autograder.assignments import AssignmentError, choose
 from autograder.cli_common import (EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, add_assignment_argument,
                                    fail)
-from autograder.grade.engine import SUITE_CHOICES, GradeRequest, grade_submission
-from autograder.grading.rubric import RubricError, load_rubric
-from autograder.manifest import ManifestError
-from autograder import results
+from autograder.grade import SUITE_CHOICES
+from autograder.sandbox.prestart import start_worker
 from autograder.scratch import scratch_root
+
+# The rest of the grader is imported in main(), after the sandbox's worker has started: its
+# Python and NumPy load on the other core meanwhile (autograder/sandbox/prestart.py).
 
 PROG = "autograder grade"
 
@@ -35,6 +33,9 @@ def add_arguments(parser) -> None:
                         help="write Gradescope's results.json here")
     parser.add_argument("--prairielearn", type=Path, metavar="PATH",
                         help="write PrairieLearn's external-grader results.json here")
+    parser.add_argument("--feedback", type=Path, metavar="DIR",
+                        help="write the student's HTML report here (feedback.html), with the "
+                             "images as PNG files and each notebook's HTML export")
     parser.add_argument("--autolab", action="store_true",
                         help='end stdout with the Autolab line {"scores": {...}}')
     parser.add_argument("--rubric", type=Path, default=None, help="use this rubric file")
@@ -48,14 +49,33 @@ def main(args) -> int:
     for option in (args.json, args.gradescope, args.prairielearn):
         if option is not None and option.is_dir():
             return fail(PROG, f"{option} is a folder; give a file path")
-    tempfile.tempdir = scratch_root() or tempfile.tempdir
+    if args.feedback is not None and args.feedback.exists() and not args.feedback.is_dir():
+        return fail(PROG, f"{args.feedback} is a file; --feedback takes a folder")
+    worker = start_worker(scratch_root())
+    try:
+        return _grade(args, worker)
+    finally:
+        if worker is not None:
+            worker.close()
+
+
+def _grade(args, worker) -> int:
+    import traceback
+
+    from autograder import results
+    from autograder.assignments import AssignmentError, choose
+    from autograder.grade.pipeline import GradeRequest, grade_submission
+    from autograder.grade.rubric import RubricError, load_rubric
+    from autograder.manifest import ManifestError
+
     try:
         assignment = choose(args.assignment, args.submission)
         rubric = load_rubric(args.rubric or assignment.rubric_path)
     except (AssignmentError, RubricError) as exc:
         return fail(PROG, str(exc))
     try:
-        result = grade_submission(GradeRequest(args.submission, assignment, args.suite, rubric))
+        result = grade_submission(GradeRequest(args.submission, assignment, args.suite, rubric,
+                                               scratch_dir=scratch_root(), worker=worker))
         code = EXIT_OK
     except ManifestError as exc:
         return fail(PROG, str(exc))
@@ -72,15 +92,20 @@ def main(args) -> int:
             results.write_gradescope(args.gradescope, result)
         if args.prairielearn:
             results.write_prairielearn(args.prairielearn, result)
+        image_paths = results.write_feedback(args.feedback, result) if args.feedback else {}
     except OSError as exc:
         return fail(PROG, f"cannot write output: {exc.strerror}: {exc.filename}", EXIT_USAGE)
     width = results.terminal_width(sys.stdout)
-    print(results.to_table(result, color=results.use_color(sys.stdout), width=width))
+    print(results.to_table(result, color=results.use_color(sys.stdout), width=width,
+                           image_paths=image_paths))
     # Autolab shows this output to the student: hidden messages only under the release switch.
     show_details = args.details or (args.autolab and result.release_hidden)
-    details = results.to_details(result, show_hidden=True, width=width) if show_details else ""
+    details = (results.to_details(result, show_hidden=True, width=width,
+                                  image_paths=image_paths) if show_details else "")
     if details:
         print("\n" + details)
+    if args.feedback:
+        print(f"feedback: {args.feedback / results.html_view.REPORT}")
     if args.autolab:
         sys.stdout.flush()
         print(results.autolab_line(result))

@@ -10,6 +10,7 @@ from autograder.assignments import Assignment
 from autograder.diagnosis import MISTAKES_FILE
 from autograder.manifest import (SUITES, ManifestError, load_case_specs, manifest_entry,
                                  write_manifest)
+from autograder.feedback.arrays import without_feedback
 from autograder.npz import write_npz
 from autograder.sandbox import Limits, run_cases
 from autograder.submission import prepare
@@ -30,11 +31,12 @@ def generate_references(assignment: Assignment, suites=SUITES, solution_dir: Pat
     scenarios = assignment.scenarios
     counts = {}
     with tempfile.TemporaryDirectory(prefix="autograder-refs-") as scratch:
-        located = prepare(solution_dir, Path(scratch) / "solution", assignment.shape)
+        located = prepare(solution_dir, Path(scratch) / "solution", assignment.shape,
+                          support_dir=assignment.support_dir)
         for suite in suites:
             cases = load_case_specs(suite, assignment.cases_dir)
-            outcomes = run_cases(located, [c.worker_spec() for c in cases], scenarios,
-                                 limits or Limits())
+            outcomes = dict(run_cases(located, [c.worker_spec() for c in cases], scenarios,
+                                      limits, policy=assignment.policy))
             broken = [f"{name}: {o.status} {o.message}" for name, o in outcomes.items()
                       if o.status != "ok"]
             if broken:
@@ -45,9 +47,11 @@ def generate_references(assignment: Assignment, suites=SUITES, solution_dir: Pat
             try:
                 entries = []
                 for case in cases:
-                    arrays = outcomes[case.name].arrays
+                    # Figures and notebook exports are feedback, never a reference.
+                    arrays = without_feedback(outcomes[case.name].arrays)
                     write_npz(staging / f"{case.name}.npz", arrays)
-                    entries.append(manifest_entry(case, arrays))
+                    # Its time on the solution sets the case's time limit in grading.
+                    entries.append(manifest_entry(case, arrays, outcomes[case.name].seconds))
                 write_manifest(staging, suite, entries)
                 if mistakes and suite == "visible":
                     from autograder.references.mistakes import generate_mistakes

@@ -5,8 +5,8 @@ mutation catalogue (grading/mutants.py) produce on the visible cases, as signatu
 Every mutant is planted into a copy of the solution's package (references/mutation.py) and run
 through the visible cases in the sandbox, exactly like the solution: one worker per mutant, two
 mutants at a time with one case process each (two cores). Each case is then judged the way
-grading judges it (grading.checks.Checker) with a SignatureCollector in place of the known
-mistakes, so a signature is stored exactly where grading would look one up. Hidden cases are
+grading judges it (autograder.grade.judge.failures) with a SignatureCollector in place of the
+known mistakes, so a signature is stored exactly where grading would look one up. Hidden cases are
 never run.
 """
 from __future__ import annotations
@@ -17,7 +17,8 @@ from pathlib import Path
 
 from autograder.assignments import Assignment
 from autograder.diagnosis import MistakeBook, SignatureCollector
-from autograder.grading.checker import Checker
+from autograder.compare import Comparison
+from autograder.grade.judge import failures
 from autograder.manifest import ManifestError
 from autograder.references.mutation import load_catalogue, plant
 from autograder.sandbox import Limits, run_cases
@@ -33,8 +34,9 @@ def generate_mistakes(assignment: Assignment, cases: list, references: dict[str,
     from autograder.batch.pool import run_each   # instructor-side only, like this verb
 
     mutants = load_catalogue(assignment)
-    checker = Checker.of(assignment)
-    limits = dataclasses.replace(limits or Limits(), parallel_cases=1)
+    scenarios = assignment.scenarios
+    comparison = Comparison(assignment.vector_names)
+    limits = dataclasses.replace(limits or assignment.policy.limits, parallel_cases=1)
     specs = [case.worker_spec() for case in cases]
     found: dict[str, dict[str, dict[str, str]]] = {}
     failed: list[str] = []
@@ -43,9 +45,10 @@ def generate_mistakes(assignment: Assignment, cases: list, references: dict[str,
         def work(mutant) -> dict[str, dict[str, str]]:
             submission = plant(assignment, mutant, Path(scratch) / "class" / mutant.id)
             located = prepare(submission, Path(scratch) / "located" / mutant.id,
-                              assignment.shape)
-            outcomes = run_cases(located, specs, checker.scenarios, limits)
-            return {case.name: _signatures(checker, case, outcomes[case.name],
+                              assignment.shape, support_dir=assignment.support_dir)
+            outcomes = dict(run_cases(located, specs, scenarios, limits,
+                                      policy=assignment.policy))
+            return {case.name: _signatures(scenarios, comparison, case, outcomes[case.name],
                                            references[case.name])
                     for case in cases if outcomes[case.name].status == "ok"}
 
@@ -62,11 +65,13 @@ def generate_mistakes(assignment: Assignment, cases: list, references: dict[str,
     return assemble(mutants, found)
 
 
-def _signatures(checker: Checker, case, outcome, expected: dict) -> dict[str, str]:
+def _signatures(scenarios, comparison: Comparison, case, outcome, expected: dict
+                ) -> dict[str, str]:
     """Array key -> signature of each array of this outcome that grading would report."""
     collector = SignatureCollector()
     try:
-        checker.failures(case.family, outcome.arrays, expected, case.params, collector)
+        failures(scenarios.family(case.family), outcome.arrays, expected, case.params,
+                 comparison.with_known(collector))
     except Exception:  # noqa: BLE001  (grading reports a check that raises as its own error)
         return {}
     return collector.found

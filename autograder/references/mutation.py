@@ -1,5 +1,5 @@
 """An assignment's mutation catalogue (grading/mutants.py): classic mistakes as data, and how
-one is planted into a copy of the solution's package.
+one is planted into a copy of the solution.
 
 The catalogue is a module with ``MUTANTS``, a list of ``Mutant`` (below; catalogues build them
 with ``mutant(...)``). It quotes solution lines, so it never
@@ -9,22 +9,24 @@ tests grade it for the kill matrix.
 from __future__ import annotations
 
 import importlib.util
-import shutil
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 from autograder.assignments import Assignment
+from autograder.references.solution import copy_solution
 
 
 @dataclass(frozen=True)
 class Mutant:
-    """One classic mistake: edits to one file of the solution's package."""
+    """One classic mistake: edits to one file of the solution (references/solution.py:
+    code_dir)."""
     id: str
     category: str
     description: str                        # for students: the known-mistake diagnosis says it
-    file: str                               # relative to the package
+    file: str                               # relative to the package (or the module's folder)
     edits: tuple[tuple[str, str], ...]      # (old, new): old must occur exactly once
     targets: frozenset[str]                 # the rubric items that contain the bug
 
@@ -55,19 +57,29 @@ def load_catalogue(assignment: Assignment) -> list:
 
 
 def plant(assignment: Assignment, mutant, dest: Path, also: Iterable = ()) -> Path:
-    """A submission folder at ``dest`` holding a copy of the solution's package with the
-    mutant's edits (and then those of ``also``: a submission with several bugs)."""
-    package = assignment.shape.package
-    target = Path(dest) / package
-    shutil.copytree(assignment.solution_dir / package, target,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "outputs"))
+    """A submission folder at ``dest`` holding a copy of the solution (its package, or its
+    module and notebooks: references/solution.py) with the mutant's edits (and then those of
+    ``also``: a submission with several bugs). A notebook is edited as its JSON text."""
+    target = copy_solution(assignment, Path(dest))
     for planted in (mutant, *also):
         path = target / planted.file
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
         for old, new in planted.edits:
             count = text.count(old)
             if count != 1:
                 raise MutantError(f"{planted.id}: {old!r} occurs {count} times in {planted.file}")
             text = text.replace(old, new)
-        path.write_text(text)
+        if path.suffix == ".ipynb":
+            _require_json(planted, text)
+        path.write_text(text, encoding="utf-8")
     return Path(dest)
+
+
+def _require_json(planted, text: str) -> None:
+    """A notebook mutant must leave valid notebook JSON: a broken file would fail every item
+    for a reason no student makes."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise MutantError(f"{planted.id}: the edits leave {planted.file} invalid JSON "
+                          f"(line {exc.lineno}: {exc.msg})") from None

@@ -3,7 +3,8 @@
 Columns follow the rubric order given by the caller, so every row of a batch lines up even when
 a result lacks an item (its cell is then empty). Numbers use at most 2 decimals; flags are joined
 with ``;``. A result whose grading failed carries the flag ``grader-error`` so it is not mistaken
-for a genuine 0. A hand-graded (manual) item's cell is left empty for the instructor to fill.
+for a genuine 0. A hand-graded (manual) item's cell is empty until the gradebook has its score
+(``python -m autograder review``), then it holds that score and ``total`` includes it.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import io
 import os
 from typing import Iterable, Sequence
 
-from .atomic import write_text
+from autograder.files import write_text
 from .model import GradeResult
 from .scoring import format_points
 
@@ -24,7 +25,8 @@ def csv_header(item_ids: Sequence[str]) -> list[str]:
 
 
 def csv_row(student: str, result: GradeResult, item_ids: Sequence[str]) -> list[str]:
-    scores = {item.id: "" if item.manual else format_points(item.score) for item in result.items}
+    scores = {item.id: "" if item.awaiting else format_points(item.score)
+              for item in result.items}
     flags = list(result.flags) + ([ERROR_FLAG] if result.status == "error" else [])
     return [student, format_points(result.score), *(scores.get(i, "") for i in item_ids),
             ";".join(flags)]

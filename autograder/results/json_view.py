@@ -6,7 +6,7 @@ import json
 import os
 from typing import Any
 
-from .atomic import write_text
+from autograder.files import write_text
 from .model import GradeResult, ResultFormatError
 from .scoring import round2
 
@@ -14,10 +14,12 @@ FORMAT_VERSION = 1
 
 
 def to_json(result: GradeResult) -> dict[str, Any]:
-    """Keys: score, max_score, items[{id, name, score, max_score, bonus, manual, passed, total,
-    excused, cases[{name, passed, hidden, excused, message}]}], flags, suite, submission,
-    seconds, status, error, output, release_hidden, format. ``passed``/``total`` count the
-    item's scored cases and ``excused`` the others (derived; ignored on reading)."""
+    """Keys: score, max_score, items[{id, name, score, max_score, bonus, manual, hand_graded,
+    comment, passed, total, excused, cases[{name, passed, hidden, excused, message,
+    images?[{label, png_base64}]}]}], flags, suite, submission, seconds, status, error, output,
+    release_hidden, exports? {notebook: HTML or path}, format (``?``: only when not empty).
+    ``passed``/``total`` count the item's scored cases and ``excused`` the others (derived;
+    ignored on reading)."""
     return {
         "score": round2(result.score),
         "max_score": round2(result.max_score),
@@ -29,11 +31,15 @@ def to_json(result: GradeResult) -> dict[str, Any]:
                 "max_score": round2(item.max_score),
                 "bonus": item.bonus,
                 "manual": item.manual,
+                "hand_graded": item.hand_graded,
+                "comment": item.comment,
                 "passed": item.passed_count,
                 "total": item.scored_count,
                 "excused": item.excused_count,
                 "cases": [{"name": case.name, "passed": case.passed, "hidden": case.hidden,
-                           "excused": case.excused, "message": case.message}
+                           "excused": case.excused, "message": case.message,
+                           **({"images": [image.to_dict() for image in case.images]}
+                              if case.images else {})}
                           for case in item.cases],
             }
             for item in result.items
@@ -46,6 +52,7 @@ def to_json(result: GradeResult) -> dict[str, Any]:
         "error": result.error,
         "output": result.output,
         "release_hidden": result.release_hidden,
+        **({"exports": dict(result.exports)} if result.exports else {}),
         "format": FORMAT_VERSION,
     }
 

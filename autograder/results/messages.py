@@ -12,11 +12,14 @@ _FLAG_EXPLANATIONS = {
                       "file your code imports",
     "unreadable-submission": "no gradable code was found in the submission",
     "missing-deliverable": "the submission lacks {}, which the assignment asks for",
+    "notebook-import": "a notebook imports {}, which the assignment does not allow; that cell "
+                       "fails, and only the items that need the notebook lose points",
 }
 _GENERIC_ERROR = "internal grader error"
 # What a hand-graded item says in the student views; it never scores automatically.
 MANUAL_REASON = "awaiting hand grading; not in the automatic total"
 MANUAL_MESSAGE = "Awaiting hand grading; not part of the autograder score."
+HAND_GRADED_REASON = "graded by hand"
 _MAX_REASON_CHARS = 300
 
 
@@ -67,11 +70,18 @@ def bonus_note(result: GradeResult) -> str:
 
 def manual_note(result: GradeResult) -> str:
     """``10 points await hand grading (report).``, or "" when no item is hand-graded."""
-    manual = [item.id for item in result.items if item.manual]
+    manual = [item.id for item in result.items if item.awaiting]
     if not manual:
         return ""
     return (f"{format_points(result.manual_points)} points await hand grading "
             f"({', '.join(manual)}).")
+
+
+def hand_graded_report(item: ItemResult) -> str:
+    """What a hand-graded item tells the student: its score and the grader's comment."""
+    text = (f"Graded by hand: {format_points(item.score)} / "
+            f"{format_points(item.max_score)}.")
+    return text + (f"\nComment: {item.comment.strip()}" if item.comment.strip() else "")
 
 
 def summary_text(result: GradeResult) -> str:

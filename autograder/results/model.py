@@ -8,15 +8,50 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
-
-from .scoring import score_item, total
+from collections.abc import Iterable, Mapping   # isinstance on typing.Mapping is slow
+from typing import Any
 
 STATUSES = ("graded", "error")
 
 
 class ResultFormatError(ValueError):
     """A stored result that is not in the format ``to_json`` writes (one-line message)."""
+
+
+MAX_IMAGE_BYTES = 1_000_000        # one stored PNG (ours are far smaller: 480 px a side at most)
+MAX_LABEL_CHARS = 300
+MAX_EXPORT_CHARS = 4_000_000       # one notebook's stored HTML export
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@dataclass(frozen=True)
+class Image:
+    """A picture of one case: a figure its notebook drew, or a heat map the grader made. ``png``
+    is always encoded on the trusted side (autograder/feedback/png.py)."""
+    label: str
+    png: bytes
+
+    def to_dict(self) -> dict[str, str]:
+        import base64
+        return {"label": self.label, "png_base64": base64.b64encode(self.png).decode("ascii")}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Image":
+        import base64
+        import binascii
+        where = "image"
+        _require_mapping(data, where)
+        label = _get(data, "label", str, where)
+        text = _get(data, "png_base64", str, where)
+        if len(label) > MAX_LABEL_CHARS or len(text) > MAX_IMAGE_BYTES * 4 // 3 + 4:
+            raise ResultFormatError("image: label or picture too large")
+        try:
+            png = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise ResultFormatError("image: png_base64 is not base64") from None
+        if not png.startswith(_PNG_SIGNATURE):
+            raise ResultFormatError("image: not a PNG")
+        return cls(label, png)
 
 
 @dataclass
@@ -28,6 +63,7 @@ class CaseResult:
     # Not scored: the case also runs another item's code and that item failed in the same
     # grading, so the bug is charged there. Counted in neither numerator nor denominator.
     excused: bool = False
+    images: list[Image] = field(default_factory=list)   # figures, heat maps (bounded)
 
     @property
     def scored(self) -> bool:
@@ -40,7 +76,9 @@ class CaseResult:
         return cls(name=_get(data, "name", str, where), passed=_get(data, "passed", bool, where),
                    hidden=_get(data, "hidden", bool, where),
                    message=_get(data, "message", str, where),
-                   excused=_get(data, "excused", bool, where, default=False))
+                   excused=_get(data, "excused", bool, where, default=False),
+                   images=[Image.from_dict(image)
+                           for image in _get(data, "images", list, where, default=[])])
 
 
 @dataclass
@@ -52,6 +90,16 @@ class ItemResult:
     bonus: bool
     cases: list[CaseResult] = field(default_factory=list)
     manual: bool = False   # graded by hand (a report): awaiting, never in the automatic total
+    # A manual item once the gradebook has its score (autograder/gradebook/, applied by
+    # grade.score.with_hand_grades): ``score`` is then the hand score and ``comment`` the
+    # grader's remark for the student.
+    hand_graded: bool = False
+    comment: str = ""
+
+    @property
+    def awaiting(self) -> bool:
+        """A manual item nobody has graded by hand yet."""
+        return self.manual and not self.hand_graded
 
     @property
     def scored_cases(self) -> list[CaseResult]:
@@ -93,7 +141,9 @@ class ItemResult:
                    score=_number(data, "score", where), max_score=_number(data, "max_score", where),
                    bonus=_get(data, "bonus", bool, where),
                    cases=[CaseResult.from_dict(case) for case in cases],
-                   manual=_get(data, "manual", bool, where, default=False))
+                   manual=_get(data, "manual", bool, where, default=False),
+                   hand_graded=_get(data, "hand_graded", bool, where, default=False),
+                   comment=_get(data, "comment", str, where, default=""))
 
 
 @dataclass
@@ -112,6 +162,15 @@ class GradeResult:
     # The rubric's release_hidden_after_due: student views may show hidden cases' messages
     # (Gradescope after the due date; Autolab and PrairieLearn at once).
     release_hidden: bool = False
+    # Notebook name -> its HTML export (built on the trusted side, every text escaped), or the
+    # path of the file it was written to (batch writes them next to the student's report).
+    exports: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def images(self) -> list[tuple[CaseResult, Image]]:
+        """Every case's images, in item and case order."""
+        return [(case, image) for item in self.items for case in item.cases
+                for image in case.images]
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -120,7 +179,7 @@ class GradeResult:
     @property
     def manual_points(self) -> float:
         """Points of the items awaiting hand grading (not in ``score``)."""
-        return math.fsum(item.max_score for item in self.items if item.manual)
+        return math.fsum(item.max_score for item in self.items if item.awaiting)
 
     @property
     def automatic_max(self) -> float:
@@ -150,26 +209,15 @@ class GradeResult:
                    seconds=_number(data, "seconds", where), status=status,
                    error=_get(data, "error", str, where),
                    output=_get(data, "output", str, where, default=""),
-                   release_hidden=_get(data, "release_hidden", bool, where, default=False))
+                   release_hidden=_get(data, "release_hidden", bool, where, default=False),
+                   exports=_exports(_get(data, "exports", dict, where, default={})))
 
 
-def scored_item(spec: Any, cases: list[CaseResult]) -> ItemResult:
-    """An ItemResult scored from its cases; excused cases do not count. ``spec`` is a rubric item
-    (attributes or a mapping with id, name, points, and optionally bonus and all_or_nothing)."""
-    points = float(_spec(spec, "points"))
-    scored = [case for case in cases if case.scored]
-    passed = sum(case.passed for case in scored)
-    return ItemResult(id=_spec(spec, "id"), name=_spec(spec, "name"),
-                      score=score_item(points, passed, len(scored),
-                                       bool(_spec(spec, "all_or_nothing", False))),
-                      max_score=points, bonus=bool(_spec(spec, "bonus", False)), cases=list(cases))
-
-
-def graded_result(items: list[ItemResult], cap: float, **details: Any) -> GradeResult:
-    """A graded result whose score is the capped total. ``details``: flags, suite, submission,
-    seconds, output."""
-    return GradeResult(score=total(items, cap), max_score=float(cap), items=items,
-                       status="graded", **details)
+def _exports(data: Mapping[str, Any]) -> dict[str, str]:
+    if not all(isinstance(k, str) and isinstance(v, str) and len(v) <= MAX_EXPORT_CHARS
+               for k, v in data.items()):
+        raise ResultFormatError("result: exports must map notebook names to HTML text or paths")
+    return dict(data)
 
 
 def error_result(specs: Iterable[Any], cap: float, reason: str, **details: Any) -> GradeResult:

@@ -16,6 +16,9 @@ PrairieLearn reads ``score`` (a fraction in [0, 1]), ``gradable``, ``message``, 
   A manual item is a 0/0 test (PrairieLearn shows it as information, not as a failure).
 - ``output`` is the terminal table (plain ASCII); the submission's captured output is never
   included (printing inside a hidden case would reveal hidden inputs).
+- ``images``: the visible cases' images (under the release switch, every case's) as
+  ``{label, url}`` with a PNG data URI, at most ``IMAGE_BUDGET`` bytes of PNG; the last ones go
+  first when the file would exceed ``MAX_BYTES``.
 - Long texts are cut so that the whole file stays under ``MAX_BYTES``.
 """
 from __future__ import annotations
@@ -24,13 +27,16 @@ import json
 import os
 from typing import Any
 
-from .atomic import write_text
-from .messages import MANUAL_MESSAGE, case_report, first_line, student_reason, summary_text
+from autograder.files import write_text
+from .messages import (MANUAL_MESSAGE, case_report, first_line, hand_graded_report,
+                       student_reason, summary_text)
+from .images import data_uri, shown_images
 from .model import GradeResult, ItemResult
 from .scoring import format_points, round2
 from .table import to_table
 
 MAX_BYTES = 1_000_000        # PrairieLearn's limit is 1 MB; stay under it
+IMAGE_BUDGET = 400_000       # PNG bytes of images (about 530 kB as data URIs)
 # Initial caps (characters) of the long fields; all are halved until the file fits.
 _CAPS = {"output": 60_000, "message": 8_000, "test_output": 30_000, "test_message": 2_000}
 _MIN_CAP = 200
@@ -40,6 +46,11 @@ _CUT = "\n[... {} more characters cut to keep the results under 1 MB]"
 def to_prairielearn(result: GradeResult) -> dict[str, Any]:
     """The results object, its JSON text at most ``MAX_BYTES`` bytes (UTF-8)."""
     full = _results(result)            # every text in full; only cut copies are made below
+    images = full.pop("images", [])
+    while images and len(_encode(dict(_cut_all(full, _CAPS), images=images))) > MAX_BYTES:
+        images = images[:-1]           # pictures go before any text is cut
+    if images:
+        full["images"] = images
     caps = dict(_CAPS)
     while True:
         data = _cut_all(full, caps)
@@ -88,6 +99,8 @@ def _encode(data: dict[str, Any]) -> bytes:
 
 
 def _cut_all(full: dict[str, Any], caps: dict[str, int]) -> dict[str, Any]:
+    if "images" in full and caps != _CAPS:
+        full = {key: value for key, value in full.items() if key != "images"}
     data = dict(full, message=_cut(full["message"], caps["message"]),
                 output=_cut(full["output"], caps["output"]))
     data["tests"] = [dict(test, message=_cut(test["message"], caps["test_message"]),
@@ -105,6 +118,9 @@ def _results(result: GradeResult) -> dict[str, Any]:
         "output": to_table(result, show_hidden=release),
         "tests": [_test(item, result, release) for item in result.items],
     }
+    if result.status == "graded":
+        data["images"] = [{"label": f"{case.name}: {image.label}", "url": data_uri(image)}
+                          for _, case, image in shown_images(result, release, IMAGE_BUDGET)]
     if result.status == "error":
         data["format_errors"] = [f"The autograder could not grade this submission "
                                  f"({student_reason(result.error)}); this is not a problem "
@@ -123,6 +139,11 @@ def _message(result: GradeResult) -> str:
 
 def _test(item: ItemResult, result: GradeResult, release: bool) -> dict[str, Any]:
     points = format_points(item.max_score)
+    if item.manual and item.hand_graded:   # the gradebook's score and comment (batch's export)
+        return {"name": f"{item.name} (hand-graded)",
+                "description": f"Item {item.id}, {points} points, graded by hand",
+                "points": round2(item.score), "max_points": round2(item.max_score),
+                "message": hand_graded_report(item), "output": ""}
     if item.manual:
         return {"name": f"{item.name} (hand-graded)",
                 "description": f"Item {item.id}, {points} points, graded by hand by the course "

@@ -1,4 +1,4 @@
-"""Scoring arithmetic: item scores, the capped total, and rounding for display.
+"""Rounding for display (the score itself is decided in autograder/grade/score.py).
 
 Scores stay exact (unrounded floats) in the model; views round with ``round2``. Autolab adds up
 the per-item numbers it is given, so ``reported_scores`` produces numbers that add up exactly to
@@ -9,31 +9,13 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Iterable, Protocol, Sequence
+from typing import Protocol, Sequence
 
 
 class ScoredItem(Protocol):
     id: str
     score: float
     bonus: bool
-
-
-def score_item(points: float, passed: int, total: int, all_or_nothing: bool = False) -> float:
-    """``points * passed / total``; all-or-nothing items get full points only if every case passed.
-    An item with no case in the graded suite scores 0 (nothing was shown to work)."""
-    if points < 0 or passed < 0 or total < 0 or passed > total:
-        raise ValueError(f"impossible score inputs: points={points}, passed={passed}, "
-                         f"total={total}")
-    if total == 0:
-        return 0.0
-    if all_or_nothing:
-        return float(points) if passed == total else 0.0
-    return points * passed / total
-
-
-def total(items: Iterable[ScoredItem], cap: float) -> float:
-    """``min(cap, sum of every item's score, bonus included)``, summed without rounding drift."""
-    return min(float(cap), math.fsum(item.score for item in items))
 
 
 def round2(value: float) -> float:

@@ -13,10 +13,11 @@ import os
 import shutil
 import textwrap
 import unicodedata
-from typing import TextIO
+from typing import Mapping, TextIO
 
-from .messages import (MANUAL_REASON, bonus_note, explain_flag, first_line, manual_note,
-                       student_reason)
+from .messages import (HAND_GRADED_REASON, MANUAL_REASON, bonus_note, explain_flag, first_line,
+                       manual_note, student_reason)
+from .images import image_file_name
 from .model import GradeResult, ItemResult
 from .scoring import format_points, round2
 
@@ -44,10 +45,11 @@ def use_color(stream: TextIO) -> bool:
 
 
 def to_table(result: GradeResult, color: bool = False, show_hidden: bool = False,
-             width: int = WIDTH) -> str:
+             width: int = WIDTH, image_paths: Mapping[str, str] | None = None) -> str:
     """The table as text (lines joined by ``\\n``, no trailing newline), ``width`` columns at
     most. Hidden cases' messages appear only with ``show_hidden`` (instructors); otherwise a
-    hidden failure is just counted."""
+    hidden failure is just counted. Images are listed as the files ``image_paths`` names
+    (``image_file_name`` -> path, what ``grade --feedback DIR`` wrote), else counted."""
     width = max(MIN_WIDTH, width)
     reason_width = width - _ITEM - _SCORE - _CASES - 3 * len(_GAP)
     lines = []
@@ -58,7 +60,7 @@ def to_table(result: GradeResult, color: bool = False, show_hidden: bool = False
     for item in result.items:
         label = f"{item.id} (bonus)" if item.bonus else item.id
         cases = f"{item.passed_count}/{item.scored_count}" if item.cases else "-"
-        score = (_manual_cell(item.max_score) if item.manual
+        score = (_manual_cell(item.max_score) if item.awaiting
                  else _score_cell(item.score, item.max_score))
         lines.append(_row(label, score, cases, _reason(item, result, show_hidden), reason_width,
                           _colour_of(item) if color else ""))
@@ -74,12 +76,16 @@ def to_table(result: GradeResult, color: bool = False, show_hidden: bool = False
     notes.extend(f"flag: {explain_flag(flag)}" for flag in result.flags)
     for note in filter(None, notes):
         lines.extend(textwrap.wrap(to_ascii(note), width, subsequent_indent="      "))
+    # Never wrapped: a file path must stay whole to be opened.
+    lines.extend(to_ascii(note) for note in _image_notes(result, show_hidden, image_paths))
     return "\n".join(line.rstrip() for line in lines)
 
 
-def to_details(result: GradeResult, show_hidden: bool = False, width: int = WIDTH) -> str:
+def to_details(result: GradeResult, show_hidden: bool = False, width: int = WIDTH,
+               image_paths: Mapping[str, str] | None = None) -> str:
     """Every failed or unscored case with its full message, grouped by item ("" when none).
-    Hidden cases are only counted unless ``show_hidden``."""
+    Hidden cases are only counted unless ``show_hidden``. A case's images are listed as the
+    files ``image_paths`` names."""
     width = max(MIN_WIDTH, width)
     blocks = []
     for item in result.items:
@@ -98,10 +104,27 @@ def to_details(result: GradeResult, show_hidden: bool = False, width: int = WIDT
             for text in (case.message.strip() or "failed").splitlines():
                 lines.extend(textwrap.wrap(to_ascii(text), width, initial_indent="    ",
                                            subsequent_indent="      ") or [""])
+            for index, image in enumerate(case.images, start=1):
+                path = (image_paths or {}).get(image_file_name(case, index))
+                if path:
+                    lines.append(to_ascii(f"    image: {path}"))
         if hidden:
             lines.append(f"{hidden} hidden case(s) failed (their messages are not shown)")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
+
+
+def _image_notes(result: GradeResult, show_hidden: bool,
+                 image_paths: Mapping[str, str] | None) -> list[str]:
+    """One line per image file, or one that counts the images when none was written."""
+    shown = [(case, index) for item in result.items for case in item.cases
+             if show_hidden or not case.hidden for index in range(1, len(case.images) + 1)]
+    if not shown:
+        return []
+    if not image_paths:
+        return [f"{len(shown)} image(s) (figures, heat maps): write them with --feedback DIR"]
+    return [f"image: {image_paths[name]} ({case.name})" for case, index in shown
+            if (name := image_file_name(case, index)) in image_paths]
 
 
 def to_ascii(text: str) -> str:
@@ -123,8 +146,11 @@ def to_ascii(text: str) -> str:
 
 
 def _reason(item: ItemResult, result: GradeResult, show_hidden: bool) -> str:
-    if item.manual:
+    if item.awaiting:
         return MANUAL_REASON
+    if item.manual:
+        comment = first_line(item.comment)
+        return f"{HAND_GRADED_REASON}: {comment}" if comment else HAND_GRADED_REASON
     if result.status == "error":
         return "not graded"
     failure = item.first_failure(include_hidden=show_hidden)
@@ -150,7 +176,7 @@ def _manual_cell(max_score: float) -> str:
 
 
 def _colour_of(item: ItemResult) -> str:
-    if item.manual:
+    if item.awaiting:
         return ""
     if item.score >= item.max_score and item.scored_cases:
         return _GREEN

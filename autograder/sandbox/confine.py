@@ -175,8 +175,10 @@ def _reveal(paths: list[str], staging_dir: str) -> None:
         _libc.umount2(stage.encode(), 2)  # MNT_DETACH
 
 
-def isolate_as_root(writable_dir: str, readable_paths: list[str]) -> list[str]:
-    """New network and mount namespaces; every mount read-only except ``writable_dir``; the
+def isolate_as_root(writable_dir: str, readable_paths: list[str], build_view=None) -> list[str]:
+    """New network and mount namespaces; then ``build_view()`` (the view a non-root run gets,
+    sandbox/userns.py: only what the worker needs, read-only, and ``writable_dir``) or, when
+    it is not given or fails, every mount read-only except ``writable_dir``, with the
     ``readable_paths`` reachable even under a private folder.
 
     Must run as root, before dropping privileges. Returns the steps that were skipped.
@@ -186,6 +188,12 @@ def isolate_as_root(writable_dir: str, readable_paths: list[str]) -> list[str]:
         _call(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET), "unshare")
     except OSError as exc:
         return [f"namespaces: {exc}"]
+    if build_view is not None:
+        try:
+            build_view()
+            return skipped
+        except OSError as exc:
+            skipped.append(f"file system view: {exc}; every mount read-only instead")
     try:
         _call(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "mount private")
         _reveal(readable_paths, os.path.join(writable_dir, ".stage"))
@@ -204,25 +212,6 @@ def isolate_as_root(writable_dir: str, readable_paths: list[str]) -> list[str]:
     return skipped
 
 
-def isolate_network_unprivileged() -> list[str]:
-    """Without root: a new user namespace (mapping only our own uid and gid, so nothing changes
-    for file access) that owns a new, empty network namespace. Kernels or policies that forbid
-    unprivileged user namespaces make this a reported no-op. Returns the steps skipped."""
-    uid, gid = os.getuid(), os.getgid()
-    try:
-        _call(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNET), "unshare(user, net)")
-    except OSError as exc:
-        return [f"network namespace: {exc}"]
-    try:
-        for path, text in (("/proc/self/setgroups", "deny"), ("/proc/self/uid_map", f"{uid} {uid} 1"),
-                           ("/proc/self/gid_map", f"{gid} {gid} 1")):
-            with open(path, "w") as f:
-                f.write(text)
-    except OSError as exc:
-        return [f"user namespace id maps: {exc}"]
-    return []
-
-
 def drop_privileges(uid: int) -> None:
     os.setgroups([])
     os.setgid(uid)
@@ -231,24 +220,32 @@ def drop_privileges(uid: int) -> None:
         raise OSError("could not drop privileges")
 
 
-def case_cpu_seconds(limits) -> int:
-    return int(limits.case_seconds) + 2
+def case_cpu_seconds(limits, seconds: float | None = None) -> int:
+    """CPU seconds of one case: its wall-time limit (``seconds``, a case's own; None: the
+    policy's case_seconds) and 2 more."""
+    return int(limits.case_seconds if seconds is None else seconds) + 2
 
 
-def apply_case_limits(limits, as_root: bool, processes_before: int = 0, cases: int = 1) -> None:
+def apply_case_limits(limits, as_root: bool, processes_before: int = 0, cases: int = 1,
+                      seconds: list[float] | None = None) -> None:
     """Resource limits of a process that runs ``cases`` cases one after another (inherited by
     anything it starts). The CPU limit's soft part covers the first case; ``allow_cpu_seconds``
-    moves it on for each next one, within a hard limit for them all.
+    moves it on for each next one, within a hard limit for them all. ``seconds``: each case's
+    own wall-time limit, when they differ from case_seconds (cases that run notebooks).
 
     RLIMIT_NPROC counts every process of the user: as root the sandbox user is fresh, without
     root the user's ``processes_before`` (counted when the worker started) are allowed for."""
     mib = 1024 * 1024
     cpu = case_cpu_seconds(limits)
+    every = cpu * max(1, cases)
+    if seconds:
+        cpu = case_cpu_seconds(limits, seconds[0])
+        every = sum(case_cpu_seconds(limits, s) for s in seconds)
     wanted = [
         (resource.RLIMIT_AS, limits.memory_mib * mib, None),
         (resource.RLIMIT_FSIZE, limits.file_mib * mib, None),
         (resource.RLIMIT_CORE, 0, None),
-        (resource.RLIMIT_CPU, cpu, cpu * max(1, cases)),
+        (resource.RLIMIT_CPU, cpu, every),
         (resource.RLIMIT_NPROC, limits.processes + (0 if as_root else processes_before), None),
     ]
     for which, value, ceiling in wanted:
@@ -262,12 +259,13 @@ def apply_case_limits(limits, as_root: bool, processes_before: int = 0, cases: i
             pass
 
 
-def allow_cpu_seconds(limits) -> None:
-    """The next case may use a full case's CPU time from now (within the hard limit)."""
+def allow_cpu_seconds(limits, seconds: float | None = None) -> None:
+    """The next case may use a full case's CPU time from now (within the hard limit);
+    ``seconds``: its own wall-time limit (None: case_seconds)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     used = int(usage.ru_utime + usage.ru_stime) + 1
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    soft = used + case_cpu_seconds(limits)
+    soft = used + case_cpu_seconds(limits, seconds)
     if hard != resource.RLIM_INFINITY:
         soft = min(soft, hard)
     try:

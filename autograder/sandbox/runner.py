@@ -18,14 +18,18 @@ import subprocess
 import sys
 import tempfile
 import time
-import importlib.util
+from collections.abc import Generator, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from autograder.npz import ArrayFileError, read_npz
+from autograder.npz import ArrayFileError, parse_npz
 from autograder.sandbox import confine
-from autograder.sandbox.limits import Limits
+from autograder.policy import DEFAULT_POLICY, ENGINE_LIBRARIES, Limits, Policy
+from autograder.sandbox.libraries import library_site
+from autograder.sandbox.prestart import StartedWorker, worker_command, worker_env
+from autograder.sandbox.stack import innermost_student_frame
 from autograder.submission.imports import own_module_names
 
 if TYPE_CHECKING:
@@ -45,29 +49,34 @@ class CaseOutcome:
     output: str = ""             # the case's stdout/stderr, truncated
     seconds: float = 0.0
     blocked_imports: list[str] = field(default_factory=list)
+    unconfined: tuple[str, ...] = ()   # what the sandbox could not confine on this machine
+                                       # ("filesystem", "network", "processes")
 
 
-def run_cases(located, cases: list[dict], scenarios, limits: Limits | None = None,
-              on_outcome=None) -> dict[str, CaseOutcome]:
+def run_cases(located, cases: list[dict], scenarios, limits: Limits | None = None, *,
+              policy: Policy | None = None, scratch_dir: str | None = None,
+              worker: StartedWorker | None = None) -> Iterator[tuple[str, CaseOutcome]]:
     """Run every case (dicts with name, family, params) on a located submission, with the
-    families of ``scenarios`` (an autograder.scenarios.ScenarioSource).
+    families of ``scenarios`` (an autograder.scenarios.ScenarioSource), under the assignment's
+    ``policy`` (what each file may import; None: the engine's defaults) and ``limits`` (None:
+    the policy's).
 
-    ``on_outcome(name, outcome)``, if given, is called once per case as soon as its outcome is
-    final (cases run in the order given), so the caller can judge while the rest still run."""
-    limits = limits or Limits()
+    A generator: yields ``(name, outcome)`` once per case, as soon as that case's outcome is
+    final (cases run in the order given), so the caller can judge while the rest still run.
+    ``dict(run_cases(...))`` waits for them all. The sandbox folder goes under ``scratch_dir``
+    (default: the temporary folder). Every process it started is killed and its folders are
+    removed when the generator is exhausted or closed. ``worker``, if given, is a worker
+    started ahead (sandbox/prestart.py) that the first run uses; its owner closes it."""
+    policy = policy or DEFAULT_POLICY
+    limits = limits or policy.limits
     outcomes: dict[str, CaseOutcome] = {}
     reported: set[str] = set()
-
-    def report(name: str, outcome: CaseOutcome) -> None:
-        if on_outcome is not None and name not in reported:
-            reported.add(name)
-            on_outcome(name, outcome)
-    with _Workspace(located, limits, scenarios) as ws:
-        deadline = time.monotonic() + limits.submission_seconds
+    with _Workspace(located, limits, scenarios, policy, scratch_dir, worker) as ws:
+        clock = SubmissionClock(limits.submission_seconds)
         remaining = list(cases)
         solo: set[str] = set()  # cases to rerun one at a time to find which one stopped a worker
         while remaining:
-            if time.monotonic() >= deadline:
+            if clock.expired():
                 for case in remaining:
                     outcomes[case["name"]] = CaseOutcome(
                         "timeout", message="not run: the submission used up its total time "
@@ -75,12 +84,22 @@ def run_cases(located, cases: list[dict], scenarios, limits: Limits | None = Non
                 break
             batch = [c for c in remaining if c["name"] in solo] or remaining
             alone = bool(solo)
-            finished, in_flight = ws.run_worker(
-                batch, deadline, 1 if alone else limits.parallel_cases,
-                1 if alone else limits.cases_per_process,
-                # final at once unless its files were tampered with next to another case
-                lambda name, outcome: None if not alone and name in ws.suspects
-                else report(name, outcome))
+            finished: dict[str, CaseOutcome] = {}
+            with closing(ws.run_worker(
+                    batch, clock, 1 if alone else limits.parallel_cases,
+                    1 if alone else limits.cases_per_process)) as worker:
+                while True:
+                    try:
+                        name, outcome = next(worker)
+                    except StopIteration as stop:
+                        in_flight = stop.value
+                        break
+                    outcome.unconfined = ws.unconfined
+                    finished[name] = outcome
+                    # final at once unless its files were tampered with next to another case
+                    if alone or name not in ws.suspects:
+                        reported.add(name)
+                        yield name, outcome
             # A case whose result files vanished or were swapped may have been sabotaged by the
             # case running next to it: it is judged only on a run of its own.
             suspects = set() if alone else ws.suspects & set(finished)
@@ -92,7 +111,7 @@ def run_cases(located, cases: list[dict], scenarios, limits: Limits | None = Non
             solo -= set(finished)
             if alone and in_flight:
                 for name in in_flight:  # one case per process, one at a time: it was this one
-                    outcomes[name] = ws.interrupted_outcome(name, deadline)
+                    outcomes[name] = ws.interrupted_outcome(name, clock)
                     solo.discard(name)
             elif in_flight:
                 # Innocent cases may be among them, and the culprit may not be: a process that
@@ -105,18 +124,25 @@ def run_cases(located, cases: list[dict], scenarios, limits: Limits | None = Non
                     outcomes[case["name"]] = CaseOutcome("crashed", message=reason)
                 break
             remaining = [c for c in remaining if c["name"] not in outcomes]
-            for name, outcome in outcomes.items():
-                report(name, outcome)
-    return outcomes
+            for name, outcome in list(outcomes.items()):
+                if name not in reported:
+                    reported.add(name)
+                    outcome.unconfined = ws.unconfined
+                    yield name, outcome
+        for name, outcome in list(outcomes.items()):
+            if name not in reported:
+                reported.add(name)
+                outcome.unconfined = ws.unconfined
+                yield name, outcome
 
 
-def _sandbox_parent() -> str | None:
-    """Where the sandbox's folder goes: the temporary folder, unless the sandbox user could
-    not reach into it (as root with TMPDIR under /root, say); then the first shared one that it
-    can. None: the temporary folder."""
-    base = tempfile.gettempdir()
+def _sandbox_parent(scratch_dir: str | None) -> str | None:
+    """Where the sandbox's folder goes: ``scratch_dir`` (None: the temporary folder), unless
+    the sandbox user could not reach into it (as root with TMPDIR under /root, say); then the
+    first shared one that it can."""
+    base = scratch_dir or tempfile.gettempdir()
     if os.geteuid() != 0 or _others_can_enter(base):
-        return None
+        return scratch_dir
     for shared in ("/dev/shm", "/tmp", "/var/tmp"):
         if _others_can_enter(shared) and os.access(shared, os.W_OK):
             return shared
@@ -135,12 +161,20 @@ class _Workspace:
     """A scratch folder for one submission: a copy of its code, a minimal importable site, and
     an out folder. As root it belongs to a fresh unprivileged uid."""
 
-    def __init__(self, located, limits: Limits, scenarios):
+    def __init__(self, located, limits: Limits, scenarios, policy: Policy = DEFAULT_POLICY,
+                 scratch_dir: str | None = None, started: StartedWorker | None = None):
         self.located = located
+        self.started = started
+        self.policy = policy
+        self.libraries = library_site(tuple(sorted({*ENGINE_LIBRARIES, *policy.libraries})))
+        self.scratch_dir = scratch_dir
         self.limits = limits
         self.scenarios = scenarios
         self.uid = None
         self.suspects: set[str] = set()  # finished cases whose result files were tampered with
+        self.seconds_of: dict[str, float] = {}   # each case's own time limit
+        self.import_limit = limits.case_seconds   # the import probe's (run_worker's)
+        self.unconfined: tuple[str, ...] = ()     # as the worker reported it
 
     def __enter__(self):
         try:
@@ -149,18 +183,19 @@ class _Workspace:
             pass
         # The sandbox may write only into code/ and out/. The folder holding them stays the
         # grader's, so nothing here can be swapped for a link the trusted side would follow.
-        self.dir = Path(tempfile.mkdtemp(prefix="autograder-", dir=_sandbox_parent()))
+        self.dir = Path(tempfile.mkdtemp(prefix="autograder-",
+                                         dir=_sandbox_parent(self.scratch_dir)))
         # Trusted-side files (the worker's stderr, copies of results being parsed): never
         # reachable by the sandbox user.
-        self.private = Path(tempfile.mkdtemp(prefix="autograder-trusted-"))
+        self.private = Path(tempfile.mkdtemp(prefix="autograder-trusted-", dir=self.scratch_dir))
         self.code = self.dir / "code"
         shutil.copytree(self.located.root, self.code, symlinks=False)
         self.site = self.dir / "site"
         self.site.mkdir()
-        numpy_dir = _numpy_dir()
-        for path in (numpy_dir, numpy_dir.with_name("numpy.libs")):
-            if path.exists():
-                (self.site / path.name).symlink_to(path)
+        # The allowed libraries and what they import, nothing else installed (student.py decides
+        # who may import which).
+        for path in self.libraries.paths:
+            (self.site / path.name).symlink_to(path)
         (self.site / "autograder").symlink_to(PACKAGE_DIR)
         # A copy of the assignment's case families: their folder may be unreadable to the
         # sandbox user (it sits with the instructor's grading spec).
@@ -200,46 +235,71 @@ class _Workspace:
             return ""
         return text[-1500:]
 
-    def run_worker(self, cases: list[dict], deadline: float, parallel: int, group_size: int,
-                   on_collected=None):
+    def run_worker(self, cases: list[dict], clock: "SubmissionClock", parallel: int,
+                   group_size: int
+                   ) -> Generator[tuple[str, CaseOutcome], None, list[str]]:
         """Run ``cases`` in one worker until it finishes, dies or hangs; ``parallel`` processes
         at a time, each running up to ``group_size`` consecutive cases of one group (a case's
         ``group``, by default its family; grading groups by rubric item).
 
-        Returns (finished outcomes, names of the cases it was running when it stopped early).
-        When the worker's import probe fails, or the worker stops during it, every case is
-        finished with that reason and none has run."""
+        A generator: yields ``(name, outcome)`` for each case as the worker finishes it, and
+        returns the names of the cases it was running when it stopped early. When the worker's
+        import probe fails, or the worker stops during it, every case is finished with that
+        reason and none has run. Closing it kills the worker and all it started."""
+        self.import_limit = self.limits.import_seconds(cases)
         job = {
             "site_dir": str(self.site), "work_dir": str(self.dir), "code_dir": str(self.code),
             "out_dir": str(self.out), "kind": self.located.kind, "module": self.located.module,
             "submodules": list(self.located.submodules),
             "scenarios_package": self.scenarios.package,
             "own_modules": sorted(own_module_names(self.code)), "uid": self.uid,
-            "readable_paths": _interpreter_paths(), "parallel": max(1, int(parallel)),
-            "group_size": max(1, int(group_size)),
-            "limits": self.limits.to_dict(),
+            "policy": self.policy.to_job(), "libraries": list(self.policy.libraries),
+            "reachable": sorted(self.libraries.reachable),
+            "readable_paths": _interpreter_paths(self.libraries.paths),
+            "visible_paths": _visible_paths(self.libraries.paths),
+            "parallel": max(1, int(parallel)), "group_size": max(1, int(group_size)),
+            "limits": self.limits.to_dict(), "import_seconds": self.import_limit,
             "cases": [{"name": c["name"], "family": c["family"], "params": c["params"],
-                       "group": str(c.get("group", c["family"]))} for c in cases],
+                       "group": str(c.get("group", c["family"])),
+                       "methods": str(c.get("methods", c["family"])),
+                       **{key: c[key] for key in ("seconds", "reference_seconds") if key in c}}
+                      for c in cases],
         }
-        env = {"PATH": "/usr/bin:/bin", "HOME": str(self.dir), "LANG": "C.UTF-8",
-               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-               "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
-        with open(self.stderr_path, "ab") as stderr:  # in the private folder: a plain file
-            proc = subprocess.Popen(
-                [sys.executable, "-I", "-S", str(WORKER)], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=stderr, cwd=self.dir, env=env,
-                start_new_session=True)
+        proc = self.started.take(str(WORKER)) if self.started is not None else None
+        if proc is not None:   # NumPy already loaded; its stderr goes to its own private file
+            self.stderr_path = Path(self.started.stderr_path)
+        else:
+            with open(self.stderr_path, "ab") as stderr:  # in the private folder: a plain file
+                proc = subprocess.Popen(
+                    worker_command(str(WORKER)), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    stderr=stderr, cwd=self.dir, env=worker_env(str(self.dir)),
+                    start_new_session=True)
         try:
             proc.stdin.write(json.dumps(job).encode())
             proc.stdin.close()
         except OSError:
             pass
+        # Reading results needs NumPy: it loads here while the worker starts (the two take
+        # about as long, on two cores), not before the worker or after its first case.
+        import numpy  # noqa: F401
         finished: dict[str, CaseOutcome] = {}
         in_flight: list[str] = []
         names = {c["name"] for c in cases}
         importing, not_imported = False, None
         try:
-            for event in _events(proc.stdout, self.limits.case_seconds + _GRACE_SECONDS, deadline):
+            # Silence longer than the longest case's own limit means the worker hung.
+            idle = max([self.limits.case_seconds, *map(self.limits.seconds_for, cases)])
+            self.seconds_of = {c["name"]: self.limits.seconds_for(c) for c in cases}
+            starting = time.monotonic()
+            for event in _events(proc.stdout, idle + _GRACE_SECONDS, clock):
+                if starting is not None and event.get("event") != "confinement":
+                    # The worker has imported the allowed libraries (seconds, for PyTorch):
+                    # the grader's work, not the submission's, so off its clock.
+                    clock.exclude(time.monotonic() - starting)
+                    starting = None
+                if event.get("event") == "confinement":
+                    self._note_confinement(event)
+                    continue
                 if event.get("event") in ("import_start", "import_ok"):
                     importing = event["event"] == "import_start" and not finished and not in_flight
                     continue
@@ -257,15 +317,14 @@ class _Workspace:
                 elif event.get("event") == "done" and name in in_flight:
                     in_flight.remove(name)
                     finished[name] = self._collect(name, event)
-                    if on_collected is not None:
-                        on_collected(name, finished[name])
+                    yield name, finished[name]
                     if len(finished) == len(cases):
                         break
         finally:
             _kill_session(proc)
             self._kill_everything()
         if importing and not_imported is None:  # the worker stopped or went silent meanwhile
-            not_imported = self._import_interrupted(deadline)
+            not_imported = self._import_interrupted(clock)
         if not_imported is not None:
             # Every case would import it again and fail the same way: none ran. The probe's
             # output goes with the first.
@@ -273,9 +332,16 @@ class _Workspace:
                 finished[case["name"]] = replace(
                     not_imported, blocked_imports=list(not_imported.blocked_imports),
                     **({} if index == 0 else {"output": "", "seconds": 0.0}))
-                if on_collected is not None:
-                    on_collected(case["name"], finished[case["name"]])
-        return finished, in_flight
+                yield case["name"], finished[case["name"]]
+        return in_flight
+
+    def _note_confinement(self, event: dict) -> None:
+        """The worker says, before any student code runs, what it could not confine; only
+        known aspects are kept, and a later claim can only add to them."""
+        said = event.get("unconfined")
+        if isinstance(said, list):
+            known = {aspect for aspect in said if aspect in _ASPECTS}
+            self.unconfined = tuple(a for a in _ASPECTS if a in known or a in self.unconfined)
 
     def _import_failure(self, event: dict) -> CaseOutcome:
         """What every case gets when the worker's import probe failed: a hang, a crash, an exit
@@ -285,8 +351,9 @@ class _Workspace:
         status = _wait_status(event)
         if event.get("timed_out") is True:
             outcome.status = "timeout"
-            why = (f"took longer than the time limit of {self.limits.case_seconds:g} s "
-                   f"(code at module level that runs on import, such as training or a loop?)")
+            why = (f"took longer than the time limit of {self.import_limit:g} s "
+                   f"(code at module level that runs on import, such as training or a loop?)"
+                   f"{self._where_stopped(PROBE)}")
         elif os.WIFSIGNALED(status):
             sig = os.WTERMSIG(status)
             if sig == signal.SIGXCPU:
@@ -305,9 +372,9 @@ class _Workspace:
         outcome.message = f"{_NOT_IMPORTED} {why}"
         return outcome
 
-    def _import_interrupted(self, deadline: float) -> CaseOutcome:
+    def _import_interrupted(self, clock: "SubmissionClock") -> CaseOutcome:
         """What every case gets when the worker stopped while importing the submission."""
-        if time.monotonic() >= deadline:
+        if clock.expired():
             return CaseOutcome("timeout", message="not run: the submission used up its total "
                                f"time limit ({self.limits.submission_seconds:g} s) while it was "
                                "being imported")
@@ -315,9 +382,9 @@ class _Workspace:
             "not run: the grading process stopped while your submission was being imported "
             "(killed, hung or crashed; does your code kill or signal other processes?)"))
 
-    def interrupted_outcome(self, name: str, deadline: float) -> CaseOutcome:
+    def interrupted_outcome(self, name: str, clock: "SubmissionClock") -> CaseOutcome:
         """The case that was running, alone, when its worker stopped or went silent."""
-        if time.monotonic() >= deadline:
+        if clock.expired():
             return CaseOutcome("timeout", message="stopped: the submission used up its total "
                                f"time limit ({self.limits.submission_seconds:g} s)")
         why = ("the grading process stopped while running this case (killed, hung or crashed; "
@@ -360,8 +427,19 @@ class _Workspace:
             text += f"\n[... output truncated: {size} bytes in all]"
         return text
 
+    def _where_stopped(self, name: str) -> str:
+        """"; it was running Net.forward (net.py, line 12)": the innermost frame of
+        the student's code in the stack the case dumped as it was stopped (worker.py), or ""."""
+        read = self._read_out_file(f"{name}.stack", _MAX_STACK_BYTES)
+        if read is None:
+            return ""
+        where = innermost_student_frame(read[0].decode("utf-8", errors="replace"),
+                                        str(self.code), Path(self.located.root))
+        return f"; it was running {where}" if where else ""
+
     def _read_arrays(self, name: str) -> dict[str, np.ndarray]:
-        """The case's npz, copied out of reach of the sandbox before it is parsed."""
+        """The case's npz, read into this process's memory (out of reach of the sandbox)
+        before it is parsed."""
         limit = self.limits.result_mib * 1024 * 1024
         read = self._read_out_file(f"{name}.npz", limit + 1)
         if read is None:
@@ -369,12 +447,7 @@ class _Workspace:
         data, size = read
         if size > limit:
             raise ArrayFileError(f"result too large ({size} bytes; the limit is {limit})")
-        copy = self.private / "received.npz"
-        copy.write_bytes(data)
-        try:
-            return read_npz(copy, limit)
-        finally:
-            copy.unlink()
+        return parse_npz(data, limit)
 
     def _collect(self, name: str, event: dict) -> CaseOutcome:
         seconds = event.get("seconds") if isinstance(event.get("seconds"), (int, float)) else 0.0
@@ -382,11 +455,17 @@ class _Workspace:
         status = _wait_status(event)
         if event.get("timed_out") is True:
             outcome.status = "timeout"
-            outcome.message = (f"took longer than {self.limits.case_seconds:g} s "
-                               f"(an endless loop, or very slow code?)")
+            limit = self.seconds_of.get(name, self.limits.case_seconds)
+            said = event.get("limit")   # shorter when the item's same methods hung before
+            if type(said) in (int, float) and 0 < said < limit:
+                limit = said
+            outcome.message = (f"took longer than {limit:g} s "
+                               f"(an endless loop, or very slow code?){self._where_stopped(name)}")
             return outcome
         if os.WIFSIGNALED(status):
             sig = os.WTERMSIG(status)
+            if event.get("beside") is True and sig == signal.SIGKILL:
+                self.suspects.add(name)   # perhaps killed by the case beside it: rerun alone
             outcome.message = _signal_message(sig, self.limits)
             if sig == signal.SIGXCPU:
                 outcome.status = "timeout"
@@ -411,6 +490,8 @@ class _Workspace:
 
 
 _STATUSES = {"ok", "not_implemented", "error", "memory"}
+_ASPECTS = ("filesystem", "network", "processes")
+_MAX_STACK_BYTES = 64 * 1024
 _NOT_IMPORTED = "not run: importing your submission"
 _MAX_REPORT_BYTES = 1024 * 1024
 
@@ -452,18 +533,36 @@ def _signal_message(sig: int, limits: Limits) -> str:
     return f"crashed ({name})"
 
 
-_WORKER_EVENTS = frozenset({"import_start", "import_ok", "import_failed"})  # about no one case
+_WORKER_EVENTS = frozenset({"import_start", "import_ok", "import_failed", "confinement"})  # about no one case
 
 
-def _events(stream, idle_seconds: float, deadline: float):
-    """JSON objects, one per line, until EOF, silence longer than ``idle_seconds`` or ``deadline``."""
+class SubmissionClock:
+    """The submission's total time limit. It runs while the submission's code can run, not
+    while a fresh worker imports the libraries its assignment allows (``exclude``)."""
+
+    def __init__(self, seconds: float):
+        self.deadline = time.monotonic() + seconds
+
+    def exclude(self, seconds: float) -> None:
+        self.deadline += max(0.0, seconds)
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def expired(self) -> bool:
+        return self.left() <= 0
+
+
+def _events(stream, idle_seconds: float, clock: SubmissionClock):
+    """JSON objects, one per line, until EOF, silence longer than ``idle_seconds`` or the end of
+    the submission's time."""
     selector = selectors.DefaultSelector()
     selector.register(stream, selectors.EVENT_READ)
     fd = stream.fileno()
     buffer = b""
     try:
         while True:
-            wait = min(idle_seconds, deadline - time.monotonic())
+            wait = min(idle_seconds, clock.left())
             if wait <= 0 or not selector.select(wait):
                 return
             chunk = os.read(fd, 65536)
@@ -499,11 +598,6 @@ def _kill_session(proc: subprocess.Popen) -> None:
         proc.stdout.close()
 
 
-def _numpy_dir() -> Path:
-    """NumPy's folder, found without importing it (this process may not need it yet)."""
-    return Path(importlib.util.find_spec("numpy").origin).resolve().parent
-
-
 def _free_uid(base: int) -> int:
     """A uid no process uses right now, so parallel root runs never share a sandbox user."""
     start = os.getpid() % 1000
@@ -514,9 +608,17 @@ def _free_uid(base: int) -> int:
     raise RuntimeError("no free sandbox uid")
 
 
-def _interpreter_paths() -> list[str]:
-    """What the worker must be able to read: Python, its virtual environment, NumPy, the grader."""
-    numpy_dir = _numpy_dir()
-    paths = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), numpy_dir.parent,
-             PACKAGE_DIR}
+def _visible_paths(libraries: tuple[Path, ...]) -> list[str]:
+    """What a worker confined without root sees, read-only (sandbox/userns.py): Python's own
+    install, the allowed libraries (and theirs) and the grader's package; not the virtual
+    environment's other packages, nor anything else of the kit."""
+    return sorted({str(Path(sys.base_prefix).resolve()), str(PACKAGE_DIR),
+                   *(str(path) for path in libraries)})
+
+
+def _interpreter_paths(libraries: tuple[Path, ...]) -> list[str]:
+    """What the worker must be able to read: Python, its virtual environment, the allowed
+    libraries (and theirs), the grader."""
+    paths = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), PACKAGE_DIR,
+             *(path.parent for path in libraries)}
     return sorted(str(p) for p in paths)

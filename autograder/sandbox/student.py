@@ -1,12 +1,15 @@
-"""Worker-side handling of the student's code: import it, block other libraries, turn what a
-scenario returns into plain float arrays, and describe failures in the student's own terms."""
+"""Worker-side handling of the student's code: import it, block the libraries its assignment's
+policy does not allow (per file), turn what a scenario returns into plain float arrays, and
+describe failures in the student's own terms."""
 from __future__ import annotations
 
+import builtins
 import errno
 import importlib
 import importlib.abc
 import importlib.util
 import os
+import re
 import resource
 import sys
 import traceback
@@ -14,50 +17,160 @@ import traceback
 import numpy as np
 
 from autograder.npz import encode_npz
-from autograder.submission.imports import is_allowed
-
-
+from autograder.policy import DEFAULT_POLICY, Policy, is_allowed
 
 # Frames that only pass an import along (the blocker, importlib.import_module): the frame
 # before them asked for it.
 _MACHINERY = frozenset({__file__, importlib.__file__})
 
 
-class ImportBlocker(importlib.abc.MetaPathFinder):
-    """Refuses every top-level module that is not NumPy, the standard library or the
-    submission's own; remembers the names the student's code itself asked for."""
+_CELL_SUFFIX = re.compile(r"\.ipynb, cell \d+$")
 
-    def __init__(self, code_dir: str, own_modules: list[str]):
+
+def notebook_of(filename: str) -> str | None:
+    """The notebook's path of a cell's compiled file name (autograder/scenarios/notebook.py),
+    else None."""
+    match = _CELL_SUFFIX.search(filename)
+    return filename[: match.start() + len(".ipynb")] if match else None
+
+
+class ImportRules:
+    """Who may import what, set up once in the worker from the job: a file of the submission
+    may import the standard library, the submission's own modules and the libraries the policy
+    allows that file; any other code (an allowed library's own) may also import what the
+    allowed libraries bring with them (``reachable``). Nothing else is importable."""
+
+    def __init__(self, code_dir: str, policy: Policy = DEFAULT_POLICY,
+                 reachable: frozenset[str] = frozenset()):
+        self.code_dir = code_dir
+        self.policy = policy
+        self.for_libraries = frozenset(policy.libraries) | frozenset(reachable)
+        self._by_file: dict[str, frozenset[str]] = {}
+        # Libraries imported before the cases (worker.py) are cached in sys.modules, where the
+        # import system never asks a finder again: when some file may not import one of them,
+        # each import statement of the submission is checked as well.
+        self.check_statements = bool(self.for_libraries - policy.allowed_everywhere)
+
+    def relative(self, filename: str) -> str:
+        return os.path.relpath(filename, self.code_dir).replace(os.sep, "/")
+
+    def allowed_in(self, filename: str) -> frozenset[str]:
+        allowed = self._by_file.get(filename)
+        if allowed is None:
+            # A notebook's cell ("<code>/A.ipynb, cell 3") is judged by its notebook's rule.
+            notebook = notebook_of(filename)
+            allowed = self._by_file[filename] = self.policy.allowed_for(
+                self.relative(notebook or filename))
+        return allowed
+
+
+class ImportBlocker(importlib.abc.MetaPathFinder):
+    """Refuses what ``rules`` do not allow; remembers the names the student's code itself
+    asked for."""
+
+    def __init__(self, code_dir: str, own_modules: list[str], rules: ImportRules | None = None):
         self.code_dir = code_dir
         self.own = frozenset(own_modules)
+        self.rules = rules or ImportRules(code_dir)
         self.blocked: list[str] = []
 
     def find_spec(self, fullname, path=None, target=None):
-        top = fullname.partition(".")[0]
-        if is_allowed(top, self.own):
+        asker = self._asker()
+        if asker is None and not is_allowed(fullname.partition(".")[0], self.rules.for_libraries,
+                                            self.own):
+            # A library probing for an optional dependency (importlib.util.find_spec, or
+            # `try: import colorama / except ModuleNotFoundError`, as torch does) must see it
+            # absent, not an error it does not expect; and absent it is, since the worker's
+            # sys.path holds only the sandbox's site, the standard library and the submission.
             return None
-        if self._asked_by_student():
-            self.blocked.append(top)
-        raise ImportError(f"import of '{top}' is not allowed: use only numpy, the Python "
-                          f"standard library and your own files (if '{top}' is yours, it is "
-                          f"missing from the submission)")
+        self.check(fullname, asker)
+        return None
 
-    def _asked_by_student(self) -> bool:
+    def check(self, name: str, asker: str | None) -> None:
+        """Raise ImportError unless code in the file ``asker`` (None: not the submission's)
+        may import ``name``."""
+        top = name.partition(".")[0]
+        if asker is None:
+            if is_allowed(top, self.rules.for_libraries, self.own):
+                return
+            where, allowed = "", self.rules.policy.describe("")
+        else:
+            if is_allowed(top, self.rules.allowed_in(asker), self.own):
+                return
+            # A notebook's forbidden import costs that notebook's items only (its cell fails),
+            # never the submission's score: intake flags it apart (submission/imports.py).
+            if notebook_of(asker) is None:
+                self.blocked.append(top)
+            relative = self.rules.relative(asker)
+            where = f" in {relative}"
+            allowed = self.rules.policy.describe(self.rules.relative(notebook_of(asker) or asker))
+        raise ImportError(f"import of '{top}' is not allowed{where}: use only {allowed} "
+                          f"(if '{top}' is yours, it is missing from the submission)")
+
+    def _asker(self) -> str | None:
+        """The submission's file that asked for the import, or None (other code asked)."""
         frame = sys._getframe(1)
         while frame is not None:
             name = frame.f_code.co_filename
             # The first frame that is neither the import machinery nor this blocker asked.
             if not name.startswith("<frozen") and name not in _MACHINERY:
-                return name.startswith(self.code_dir)
+                return name if name.startswith(self.code_dir) else None
             frame = frame.f_back
-        return False
+        return None
 
 
-def install_import_blocker(code_dir: str, own_modules: list[str]) -> ImportBlocker:
+def install_import_blocker(code_dir: str, own_modules: list[str],
+                           rules: ImportRules | None = None) -> ImportBlocker:
     """A new blocker in front of every other finder (an earlier one, if any, is replaced)."""
-    blocker = ImportBlocker(code_dir, own_modules)
+    global _active
+    blocker = ImportBlocker(code_dir, own_modules, rules)
     sys.meta_path[:] = [blocker] + [f for f in sys.meta_path if not isinstance(f, ImportBlocker)]
+    _active = blocker
+    if blocker.rules.check_statements and builtins.__import__ is not _checked_import:
+        builtins.__import__ = _checked_import
+        importlib.import_module = _checked_import_module
     return blocker
+
+
+_active: ImportBlocker | None = None
+_plain_import = builtins.__import__
+_plain_import_module = importlib.import_module
+
+
+def _checked_import(name, globals=None, locals=None, fromlist=(), level=0):
+    """The import statement, which finds modules already imported without asking any finder:
+    the blocker judges the submission's own imports first (the finder judges the rest)."""
+    if level == 0 and _active is not None:
+        asker = _active._asker()
+        if asker is not None:
+            _active.check(name, asker)
+    return _plain_import(name, globals, locals, fromlist, level)
+
+
+def _checked_import_module(name, package=None):
+    if not name.startswith(".") and _active is not None:
+        asker = _active._asker()
+        if asker is not None:
+            _active.check(name, asker)
+    return _plain_import_module(name, package)
+
+
+def import_libraries(names) -> None:
+    """Import the allowed libraries once, in the worker before it forks, each with one thread
+    (a library that offers ``set_num_threads``, as PyTorch does, is told so). One that is not
+    installed or fails is left for the case that imports it to report."""
+    for name in names:
+        try:
+            module = importlib.import_module(name)
+        except Exception:  # noqa: BLE001
+            continue
+        for setter in ("set_num_threads", "set_num_interop_threads"):
+            pin = getattr(module, setter, None)
+            if callable(pin):
+                try:
+                    pin(1)
+                except Exception:  # noqa: BLE001  (already set, or not supported)
+                    pass
 
 
 def forget_modules(own_modules: list[str]) -> None:
@@ -69,7 +182,10 @@ def forget_modules(own_modules: list[str]) -> None:
 
 class SubmissionAPI:
     """The contract's names, looked up in the student's module (and, for a package whose
-    ``__init__`` does not re-export everything, in the assignment's contract submodules)."""
+    ``__init__`` does not re-export everything, in the assignment's contract submodules). For
+    a module, the submodules are the graded modules beside it (a flat code folder):
+    ``api.<submodule>`` is that module, imported by its own name, and names missing from the
+    main module are looked up there too."""
 
     def __init__(self, module, package: bool, submodules: tuple[str, ...] = ()):
         self._module = module
@@ -87,7 +203,24 @@ class SubmissionAPI:
                     continue
                 if hasattr(module, name):
                     return getattr(module, name)
+        elif self._submodules:
+            if name in self._submodules:
+                return self._sibling(name)
+            for sub in self._submodules:
+                if self._has_sibling(sub) and hasattr(self._sibling(sub), name):
+                    return getattr(self._sibling(sub), name)
         raise AttributeError(f"your submission does not define `{name}`")
+
+    def _has_sibling(self, name: str) -> bool:
+        folder = os.path.dirname(getattr(self._module, "__file__", None) or "")
+        return os.path.isfile(os.path.join(folder, f"{name}.py"))
+
+    def _sibling(self, name: str):
+        """The graded module ``name`` beside the main one, imported (a module the submission
+        lacks is an AttributeError naming its file)."""
+        if not self._has_sibling(name):
+            raise AttributeError(f"your submission has no {name}.py")
+        return importlib.import_module(name)
 
 
 class CompiledSubmission(importlib.abc.MetaPathFinder, importlib.abc.Loader):

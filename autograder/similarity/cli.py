@@ -19,7 +19,7 @@ from pathlib import Path
 from autograder.assignments import AssignmentError, choose_for_class
 from autograder.batch.inputs import InputError, find_students, unpack_class_archive
 from autograder.cli_common import EXIT_OK, add_assignment_argument, fail, positive_int
-from autograder.results.atomic import write_text
+from autograder.files import write_text
 from autograder.submission.unpack import archive_suffix, one_line
 
 from .run import (DEFAULT_THRESHOLD, DEFAULT_TOP, SIMILARITY_CSV, SIMILARITY_HTML,

@@ -51,13 +51,19 @@ class Skipped:
 
 
 def handout_folder(assignment: Assignment) -> Path:
-    """ROOT/handout/<name>/, ROOT being the kit (the folder holding autograder/ and
-    solution/), or the distribution's root for an assignment outside the kit layout."""
-    if assignment.solution_dir is not None:
-        root = assignment.solution_dir.parent.parent
-    else:
-        root = assignment.spec_dir.parent
-    return root / "handout" / assignment.name
+    """ROOT/handout/<name>/, ROOT being the distribution's root (in the kit layout the handout
+    is rendered from solution/ instead: ``rendered_handout_keys``)."""
+    return assignment.spec_dir.parent / "handout" / assignment.name
+
+
+def rendered_handout_keys(assignment: Assignment) -> tuple[frozenset[str], int]:
+    """``handout_keys`` of the assignment's handout rendered in memory from solution/ by the
+    `handout` verb's own code (the handout is a build product, never committed)."""
+    from autograder.handout.build import assemble
+
+    files = assemble(assignment).files
+    sources = [_normalised(_decode(data)) for path, data in files.items() if path.endswith(".py")]
+    return handout_lines(sources), len(sources)
 
 
 def handout_keys(folder: Path | None) -> tuple[frozenset[str], int]:

@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-from autograder.results.atomic import write_text
+from autograder.files import write_text
 from autograder.submission.unpack import one_line
 
 CSV_COLUMNS = ("a", "b", "kind", "score", "score_a", "score_b", "shared_tokens_a",

@@ -17,7 +17,8 @@ from autograder.batch.inputs import Student
 from autograder.scratch import scratch_root
 from autograder.submission import SubmissionError
 
-from .corpus import Document, Skipped, build_document, handout_folder, handout_keys, read_code
+from .corpus import (Document, Skipped, build_document, handout_folder, handout_keys, read_code,
+                     rendered_handout_keys)
 
 SIMILARITY_CSV, SIMILARITY_HTML = "similarity.csv", "similarity.html"
 DEFAULT_TOP = 10
@@ -82,15 +83,20 @@ def run_similarity(students: Sequence[Student], assignment: Assignment, out: Pat
     """Compare every pair of ``students`` and every student with every reference; write
     ``out/similarity.csv`` and ``out/similarity.html`` (atomically; ``out`` is created) and
     return the summary (JSON-ready). ``handout`` is the folder whose lines are boilerplate
-    (default: the assignment's ROOT/handout/<name>/). Raises SimilarityError."""
+    (default: the assignment's handout, rendered from solution/ in the kit layout).
+    Raises SimilarityError."""
     from .compare import NOISE_TOKENS, WINDOW, compare, fingerprint
     from .report import write_csv, write_html
 
     started = time.monotonic()
     require_copydetect()
     check_parameters(top, threshold)
-    handout = handout_folder(assignment) if handout is None else Path(handout)
-    boilerplate, handout_files = handout_keys(handout)
+    if handout is None and assignment.solution_dir is not None:
+        handout = f"the handout rendered from solution/{assignment.name}"
+        boilerplate, handout_files = rendered_handout_keys(assignment)
+    else:
+        handout = handout_folder(assignment) if handout is None else Path(handout)
+        boilerplate, handout_files = handout_keys(handout)
     docs: list[Document] = []
     skipped: list[Skipped] = []
     with tempfile.TemporaryDirectory(prefix="autograder-similarity-",

@@ -1,19 +1,19 @@
 """Submission intake: unpack what a student handed in, locate the graded code (the
 assignment's package or one module), check the deliverables that go with it, and scan it for
-imports other than NumPy and the standard library.
+imports its assignment's policy does not allow (autograder/policy.py).
 
-The sandbox worker imports ``is_allowed`` in every case process, so the archive and copy
-machinery (zipfile, tarfile, ...) is imported only when first used.
+The archive and copy machinery (zipfile, tarfile, ...) is imported only when first used.
 """
-from .imports import (ALLOWED_THIRD_PARTY, imported_modules, is_allowed, own_module_names,
-                      scan_imports)
+from .imports import (forbidden_by_file, imported_modules, is_allowed, notebook_imports,
+                      own_module_names, scan_imports)
 
 _LAZY = {
     "SubmissionError": "unpack", "ArchiveLimits": "unpack", "extract_archive": "unpack",
     "LocatedSubmission": "locate", "prepare": "locate",
 }
 
-__all__ = ["ALLOWED_THIRD_PARTY", "imported_modules", "is_allowed", "own_module_names",
+__all__ = ["forbidden_by_file", "imported_modules", "is_allowed", "notebook_imports",
+           "own_module_names",
            "scan_imports", *_LAZY]
 
 

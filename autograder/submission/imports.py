@@ -1,39 +1,28 @@
 """Which modules a submission imports, and which of them it may import.
 
-Allowed: Python's standard library, NumPy, and the submission's own modules. The static scan
+Allowed: Python's standard library, the submission's own modules, and the third-party libraries
+the assignment's policy allows to each file (autograder/policy.py: NumPy by default). The static scan
 finds `import x`, `from x import y`, and `__import__("x")` / `importlib.import_module("x")` /
 `exec("import x")` with literal strings, anywhere in a file (inside functions, `try` blocks and
 `if` branches too). Names built at run time (`__import__("to" + "rch")`) are not resolved here:
-the sandbox's runtime import blocker, which calls the same ``is_allowed``, refuses them.
+the sandbox's runtime import blocker, which reads the same policy, refuses them.
 """
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING
+
+from autograder.policy import DEFAULT_POLICY, Policy, is_allowed
 
 if TYPE_CHECKING:  # the sandbox imports this module in every case process: keep it light
     import ast
-    from collections.abc import Collection
     from pathlib import Path
 
-ALLOWED_THIRD_PARTY = frozenset({"numpy"})
+__all__ = ["imported_modules", "is_allowed", "notebook_imports", "own_module_names",
+           "scan_imports"]
 
 _IMPORT_FUNCTIONS = frozenset({"__import__", "import_module"})
 _CODE_RUNNERS = frozenset({"exec", "eval", "compile"})
 _MAX_NESTED_CODE = 3  # exec("exec('import x')") and deeper: left to the runtime blocker
-
-
-def is_allowed(top_level_name: str, own_modules: Collection[str] = frozenset()) -> bool:
-    """True for the standard library, NumPy and the submission's own top-level modules.
-    A dotted name is judged by its first component. Pure: no import, no file access."""
-    top = top_level_name.partition(".")[0]
-    return bool(top) and (top in own_modules or top in ALLOWED_THIRD_PARTY
-                          or top in sys.stdlib_module_names or top.startswith(_STDLIB_PRIVATE))
-
-
-# Standard-library modules missing from sys.stdlib_module_names because their name depends on
-# the platform (sysconfig's data, imported by numpy.testing).
-_STDLIB_PRIVATE = "_sysconfigdata_"
 
 
 def imported_modules(source: bytes | str) -> list[str]:
@@ -111,14 +100,47 @@ def own_module_names(code_dir: Path) -> frozenset[str]:
     return frozenset(name for name in names if name.isidentifier())
 
 
-def scan_imports(located) -> list[str]:
-    """Top-level names of the forbidden modules the submission's files import, sorted.
-    ``located`` is a LocatedSubmission; a file that does not parse contributes nothing (the
-    grader reports its syntax error per case)."""
+def scan_imports(located, policy: Policy = DEFAULT_POLICY) -> list[str]:
+    """Top-level names of the forbidden modules the submission's files import, sorted: each
+    file is judged by what ``policy`` allows that file. ``located`` is a LocatedSubmission; a
+    file that does not parse contributes nothing (the grader reports its syntax error per case)."""
+    return sorted({name for names in forbidden_by_file(located, policy).values() for name in names})
+
+
+def forbidden_by_file(located, policy: Policy = DEFAULT_POLICY) -> dict[str, list[str]]:
+    """{path from the submission's root: the forbidden top-level names it imports}, for the
+    files that import any."""
     own = own_module_names(located.root)
-    forbidden = set()
+    found = {}
     for path in located.files:
-        for name in imported_modules(path.read_bytes()):
-            if not is_allowed(name, own):
-                forbidden.add(name.partition(".")[0])
-    return sorted(forbidden)
+        relative = path.relative_to(located.root).as_posix()
+        allowed = policy.allowed_for(relative)
+        names = sorted({name.partition(".")[0] for name in imported_modules(path.read_bytes())
+                        if not is_allowed(name, allowed, own)})
+        if names:
+            found[relative] = names
+    return found
+
+
+def notebook_imports(located, policy: Policy = DEFAULT_POLICY) -> list[tuple[str, int, str]]:
+    """``(notebook, cell, top-level name)`` for each forbidden import in the code cells (magics
+    stripped; cells numbered as autograder/notebook_format.py says) of the submission's
+    notebooks, each judged by the rule of the notebook's name (``policy.files`` may match
+    ``*.ipynb``). A notebook that is not valid contributes nothing (its cases say why)."""
+    from autograder.notebook_format import read_cells, strip_magics
+    own = own_module_names(located.root)
+    found = []
+    for path in getattr(located, "notebooks", []):
+        try:
+            cells = read_cells(str(path))
+        except (ValueError, OSError, MemoryError):
+            continue
+        allowed = policy.allowed_for(path.name)
+        for cell in cells:
+            if cell.kind != "code":
+                continue
+            code, _ = strip_magics(cell.source)
+            for top in sorted({name.partition(".")[0] for name in imported_modules(code)
+                               if not is_allowed(name, allowed, own)}):
+                found.append((path.name, cell.number, top))
+    return found

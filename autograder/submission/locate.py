@@ -18,6 +18,19 @@ Only the code is copied: the chosen package or module, plus the sibling modules 
 imports by absolute name (`import helpers` next to main.py). Everything else a student's folder
 may hold (train.py, the provided tools/, notebooks) is left out, so it can neither break the
 import nor trip the import scan.
+
+A flat shape (a course's `code/` folder of modules that import each other by absolute name)
+takes the folder of the shallowest graded module (the shape's module or submodules) and copies
+every graded module in it side by side; the rest of the folder (training scripts, provided
+data loaders) is left out unless a graded module imports it.
+
+Two exceptions, both named by the shape. Its ``notebooks`` (``Report.ipynb``) are found
+anywhere like the module (the shallowest; at equal depth, the one beside the code, then the
+first by name) and copied next to the code under exactly those names; one not found is a
+missing deliverable. Its ``support`` modules (``helpers.py``) are the grader's: copied from the
+assignment's support folder, replacing any student copy, and neither scanned nor graded.
+A notebook-only shape (its module is one of its support files) copies no student .py at all:
+the notebooks are the work, and a submission without one of them is refused.
 """
 from __future__ import annotations
 
@@ -35,7 +48,7 @@ from autograder.assignments import SubmissionShape
 
 from .imports import imported_modules
 from .unpack import (MiB, ArchiveLimits, SubmissionError, archive_suffix, extract_archive,
-                     is_code_file, list_code_files, read_code_file, show)
+                     is_code_file, is_ignored, list_code_files, read_code_file, show)
 
 _MAX_NAMES_SHOWN = 8
 
@@ -50,6 +63,8 @@ class LocatedSubmission:
     sha256: str         # over sorted relative paths + bytes of the copied files
     missing: list[str] = field(default_factory=list)  # deliverables not found (their paths)
     submodules: tuple[str, ...] = ()   # where the contract's names may live (the shape's)
+    notebooks: list[Path] = field(default_factory=list)  # copied notebooks (root/<name>)
+    support: list[Path] = field(default_factory=list)    # the grader's modules (root/<name>)
 
 
 @dataclass
@@ -62,10 +77,13 @@ class _Choice:
 
 
 def prepare(source: Path, scratch: Path, shape: SubmissionShape,
-            limits: ArchiveLimits = ArchiveLimits()) -> LocatedSubmission:
+            limits: ArchiveLimits = ArchiveLimits(), *,
+            support_dir: Path | None = None) -> LocatedSubmission:
     """Unpack or read ``source`` (a folder, a .py file, or an archive of either), find the code,
     and copy it into a new folder under ``scratch``. Raises SubmissionError, nothing else, for
-    anything wrong with the submission."""
+    anything wrong with the submission. ``support_dir`` holds the shape's ``support`` modules
+    (Assignment.support_dir; None: none copied, for intake that runs nothing); a support file
+    missing there is the grader's fault (FileNotFoundError)."""
     source = Path(source)
     label = source.name or str(source)
     try:
@@ -77,16 +95,19 @@ def prepare(source: Path, scratch: Path, shape: SubmissionShape,
     work = Path(tempfile.mkdtemp(prefix="submission-", dir=scratch))
     members: list[PurePosixPath] = []   # every archive member's name, for the deliverables
 
+    wanted = frozenset(shape.notebooks)
+
     def keep(rel: PurePosixPath) -> bool:
         members.append(rel)
-        return is_code_file(rel)
+        return is_code_file(rel) or _is_notebook(rel, wanted)
     try:
         if stat.S_ISDIR(mode):
             base, paths = source, list_code_files(source, label, limits,
-                                                  frozenset({shape.package, shape.module}))
+                                                  frozenset({shape.package, shape.module}),
+                                                  also=wanted)
         elif not stat.S_ISREG(mode):
             raise SubmissionError(f"{label}: not a regular file or folder")
-        elif source.suffix == ".py":
+        elif source.suffix == ".py" or (source.suffix == ".ipynb" and shape.notebook_only):
             real = source.resolve()  # the path given may be a link; the file it names is read
             base, paths = real.parent, [PurePosixPath(real.name)]
         elif archive_suffix(source.name):
@@ -94,12 +115,22 @@ def prepare(source: Path, scratch: Path, shape: SubmissionShape,
             paths = extract_archive(source, base, label, limits, keep)
         else:
             raise SubmissionError(f"{label}: {_unsupported(source)}")
-        choice = choose(paths, label, shape)
+        notebooks = [p for p in paths if _is_notebook(p, wanted)]
+        support = frozenset(shape.support)
+        paths = [p for p in paths if p.suffix == ".py" and p.name not in support]
+        if shape.notebook_only:   # the notebooks are the work; no student .py is copied
+            choice, paths = _notebook_choice(notebooks, label, shape), []
+        else:
+            choice = choose(paths, label, shape)
         located = _copy(choice, base, paths, work / "code", label, limits)
+        located.notebooks, absent = _copy_notebooks(shape, choice, base, notebooks,
+                                                    located.root, label)
+        located.sha256 = _with_notebooks_digest(located)
+        located.support = _copy_support(shape, support_dir, located.root)
         located.source = str(source)
         located.submodules = shape.submodules
         located.missing = _missing_deliverables(shape, choice, source, members,
-                                                stat.S_ISDIR(mode))
+                                                stat.S_ISDIR(mode)) + absent
         shutil.rmtree(work / "unpacked", ignore_errors=True)
         return located
     except BaseException:
@@ -107,13 +138,72 @@ def prepare(source: Path, scratch: Path, shape: SubmissionShape,
         raise
 
 
+MAX_NOTEBOOK_BYTES = 32 * MiB   # one notebook, its saved outputs (images) included
+
+
+def _is_notebook(rel: PurePosixPath, wanted: frozenset[str]) -> bool:
+    return rel.name in wanted and not is_ignored(rel)
+
+
+def _copy_notebooks(shape: SubmissionShape, choice: "_Choice", base: Path,
+                    found: list[PurePosixPath], root: Path, label: str
+                    ) -> tuple[list[Path], list[str]]:
+    """Each of the shape's notebooks copied to ``root/<name>`` (the shallowest; at equal depth
+    the one beside the chosen code, then the first by name), and the names not found. Only the
+    bytes are copied: whether a notebook is valid is for its cases to say."""
+    copied, absent = [], []
+    for name in shape.notebooks:
+        candidates = [p for p in found if p.name == name]
+        if not candidates:
+            absent.append(name)
+            continue
+        best = min(candidates, key=lambda p: (len(p.parts), p.parent != choice.base, str(p)))
+        data = read_code_file(base.joinpath(*best.parts), label, best, MAX_NOTEBOOK_BYTES)
+        target = root / name
+        target.write_bytes(data)
+        copied.append(target)
+    return copied, absent
+
+
+def _with_notebooks_digest(located: LocatedSubmission) -> str:
+    """The code's digest, extended by the notebooks' names and bytes (unchanged without any)."""
+    if not located.notebooks:
+        return located.sha256
+    digest = hashlib.sha256(located.sha256.encode())
+    for path in located.notebooks:
+        data = path.read_bytes()
+        digest.update(b"%s\0%d\0" % (path.name.encode(), len(data)))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _copy_support(shape: SubmissionShape, support_dir: Path | None, root: Path) -> list[Path]:
+    """The grader's own copies of the shape's support modules, next to the code (over any
+    student copy, which intake never copies anyway)."""
+    copied = []
+    if support_dir is None:   # intake that runs nothing (similarity, fingerprints)
+        return copied
+    for name in shape.support:
+        source = Path(support_dir) / name
+        if not source.is_file():
+            raise FileNotFoundError(f"the grader's support file {name} is missing from "
+                                    f"{support_dir}")
+        target = root / name
+        target.write_bytes(source.read_bytes())
+        copied.append(target)
+    return copied
+
+
 def _missing_deliverables(shape: SubmissionShape, choice: _Choice, source: Path,
                           members: list[PurePosixPath], is_folder: bool) -> list[str]:
     """The shape's deliverables (paths relative to the folder holding the package) that the
     submission lacks. Only names are looked at; nothing but code is ever copied."""
     missing = []
+    # A flat code folder handed in under its own name (code/) sits beside the deliverables.
+    anchor = (choice.base.parent if shape.flat and choice.base.name == shape.package
+              else choice.base)
     for deliverable in shape.deliverables:
-        where = choice.base / deliverable.path
+        where = anchor / deliverable.path
         if is_folder:
             path = source.joinpath(*where.parts)
             found = path.is_dir() if deliverable.kind == "folder" else path.is_file()
@@ -135,6 +225,8 @@ def _unsupported(source: Path) -> str:
 def choose(paths: list[PurePosixPath], label: str, shape: SubmissionShape) -> _Choice:
     """Pick the code to grade among the submission's .py files (relative paths), by the rules
     in this module's docstring. Ambiguity and absence raise SubmissionError naming the files."""
+    if shape.flat:
+        return _flat_choice(paths, label, shape)
     name, file = shape.package, f"{shape.module}.py"
     expected = f"expected {shape.describe()} or a single .py file"
     package = _shallowest(label, f"{name}/ folders", {
@@ -158,6 +250,30 @@ def choose(paths: list[PurePosixPath], label: str, shape: SubmissionShape) -> _C
     raise SubmissionError(f"{label}: found {len(paths)} .py files but no {name}/ package or "
                           f"{file}, so it is unclear which to grade: {_names(paths)} "
                           f"(name your main file {file}, or submit only one .py file)")
+
+
+def _notebook_choice(notebooks: list[PurePosixPath], label: str,
+                     shape: SubmissionShape) -> _Choice:
+    """A notebook-only shape: no code of the student's, the grader's main module (a support
+    file), anchored at the folder of the shallowest notebook the shape names."""
+    if not notebooks:
+        raise SubmissionError(f"{label}: no {shape.describe()} found (hand in the notebook "
+                              f"under exactly that name)")
+    first = min(notebooks, key=lambda p: (len(p.parts), str(p)))
+    return _Choice("module", shape.module, first.parent, {}, with_siblings=False)
+
+
+def _flat_choice(paths: list[PurePosixPath], label: str, shape: SubmissionShape) -> _Choice:
+    """A flat code folder: the folder of the shallowest graded module (the main one or any
+    submodule), and every graded module in it, copied side by side under its own name."""
+    graded = {f"{stem}.py" for stem in (shape.module, *shape.submodules)}
+    folders = {p.parent for p in paths if p.name in graded}
+    if not folders:
+        raise SubmissionError(f"{label}: none of {', '.join(sorted(graded))} found "
+                              f"(expected {shape.describe()})")
+    base = _shallowest(label, f"folders holding {' or '.join(sorted(graded))}", folders)
+    files = {p: PurePosixPath(p.name) for p in paths if p.parent == base and p.name in graded}
+    return _Choice("module", shape.module, base, files)
 
 
 def _package_files(paths: list[PurePosixPath], folder: PurePosixPath, name: str,

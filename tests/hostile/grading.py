@@ -1,6 +1,6 @@
 """Grading a hostile submission end to end, with every invariant of the corpus checked.
 
-Shared by tests/test_hostile.py (hw1) and tests/test_hostile_cw3.py (cw3): ``hostile_grade``
+Used by the generic tests/test_hostile.py (every assignment's corpus): ``hostile_grade``
 runs `python -m autograder grade --assignment NAME` and checks that grading ended with exit 0,
 no traceback and a graded report; that no grader file changed (``expect.fingerprint``: the
 kit's autograder/, solution/ and data/, every assignment's); that no process of the grading or
@@ -37,33 +37,35 @@ def protect(assignment: str) -> None:
     protect_grader_files(find(assignment))
 
 
-def run_grader(scratch: Path, *args) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", TMPDIR=str(scratch))
+def run_grader(scratch: Path, *args, environ: dict | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", TMPDIR=str(scratch), **(environ or {}))
     return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=ROOT,
                           capture_output=True, text=True, timeout=HANG_GUARD, env=env)
 
 
 def hostile_grade(tmp: Path, submission: Path, *args, marker: str = "", rubric: Path | None = None,
-                  assignment: str = "hw1") -> tuple[dict, subprocess.CompletedProcess]:
+                  assignment: str = "hw1", environ: dict | None = None
+                  ) -> tuple[dict, subprocess.CompletedProcess]:
     """Grade as ``assignment`` with every invariant of the corpus checked; returns (rubric
-    JSON, process)."""
+    JSON, process). ``environ``: more environment for the grader (support.limited_course)."""
     # TMPDIR of the grading: the sandbox's scratch folders are made here, so whatever of a
     # sandbox is still alive afterwards is recognised (its HOME or working folder is here). Not
     # under pytest's private tmp_path: the sandbox user must reach its own folder inside.
     scratch = Path(tempfile.mkdtemp(prefix="hostile-scratch-"))
     scratch.chmod(0o711)
     try:
-        return _checked_grade(tmp, scratch, submission, args, marker, rubric, assignment)
+        return _checked_grade(tmp, scratch, submission, args, marker, rubric, assignment,
+                              environ)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _checked_grade(tmp, scratch, submission, args, marker, rubric, assignment):
+def _checked_grade(tmp, scratch, submission, args, marker, rubric, assignment, environ):
     before = expect.fingerprint()
     out = tmp / f"result-{len(list(tmp.glob('result-*.json')))}.json"
     extra = ["--rubric", rubric] if rubric else []
     proc = run_grader(scratch, "grade", submission, "--assignment", assignment, "--json", out,
-                      *extra, *args)
+                      *extra, *args, environ=environ)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     result = json.loads(out.read_text())
@@ -116,7 +118,14 @@ def assert_the_real_report_wins(result: dict, proc, gradescope: Path, fake_line:
     in the sandbox's own scratch folders."""
     last = json.loads(proc.stdout.strip().splitlines()[-1])
     assert last != json.loads(fake_line)
-    assert last["scores"]["sigmoid"] == 0
+    scores = {item["id"]: item["score"] for item in result["items"] if not item.get("manual")}
+    assert set(last["scores"]) <= set(scores)
+    # Autolab's numbers are the items' (a bonus over the cap is taken off; cents settled).
+    assert all(last["scores"][i] <= scores[i] + 0.011 for i in last["scores"])
+    maxima = {item["id"]: item["max_score"] for item in result["items"]}
+    # The attacked item lost points in the line: it is the real report, not forged full marks
+    # (where the attack lands decides how many: all of Sigmoid's cases, or 2 of 3 of a ConvNet's).
+    assert any(last["scores"][i] < maxima[i] for i in last["scores"])
     assert sum(last["scores"].values()) == pytest.approx(result["score"], abs=0.011)
     report = json.loads(gradescope.read_text())
     assert report["score"] == pytest.approx(result["score"], abs=0.011) and report["tests"]

@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from autograder.diagnosis import named_mistakes
-from autograder.results.atomic import write_text
+from autograder.files import write_text
 
 from .runner import ROOT, assignments_with_mutants, catalogue, grade_mutants, hurt_items, problems
 

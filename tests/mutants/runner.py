@@ -31,8 +31,8 @@ def catalogue(name: str = "hw1") -> list:
 
 
 def apply(mutant, dest: Path, also: Iterable = (), name: str = "hw1") -> Path:
-    """A submission folder at ``dest``: the assignment's solution package with the mutant's
-    edits (and then those of ``also``: a submission with several bugs)."""
+    """A submission folder at ``dest``: the assignment's solution (its package, or its module
+    and notebooks) with the mutant's edits (and then those of ``also``: several bugs)."""
     return plant(discover()[name], mutant, dest, also)
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from autograder.bundle.archive import tar_bytes
 from autograder.assignments import Assignment
-from autograder.bundle.contents import distribution_files, rubric_item_ids
 from autograder.bundle.pins import requirements_text
-from autograder.results.atomic import write_bytes
+from autograder.distribution import distribution_files, load_rubric
+from autograder.files import tar_bytes, write_bytes
 
 TEMPLATES = Path(__file__).resolve().parent
 MAKEFILE, TARBALL, DRIVER = "autograde-Makefile", "autograde.tar", "autolab-grade.sh"
@@ -23,10 +22,10 @@ MAKEFILE, TARBALL, DRIVER = "autograde-Makefile", "autograde.tar", "autolab-grad
 def autolab_tar_files(assignment: Assignment, rubric_path: Path | None = None) -> dict[str, bytes]:
     files = distribution_files(assignment, rubric_path=rubric_path)
     files[DRIVER] = (TEMPLATES / DRIVER).read_bytes()
-    files["requirements.txt"] = requirements_text().encode()
+    files["requirements.txt"] = requirements_text(assignment.policy).encode()
     # Hand-graded items are never named, so a regrade keeps the score the staff entered.
-    zeros = {"scores": {item_id: 0.0 for item_id in
-                        rubric_item_ids(assignment, rubric_path, automatic=True)}}
+    rubric = load_rubric(rubric_path or assignment.rubric_path)
+    zeros = {"scores": {item.id: 0.0 for item in rubric.automatic}}
     files["autolab-zero-scores.json"] = (json.dumps(zeros, separators=(",", ":")) + "\n").encode()
     return files
 

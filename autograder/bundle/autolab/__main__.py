@@ -9,7 +9,7 @@ from pathlib import Path
 from autograder.assignments import AssignmentError, choose
 from autograder.bundle.autolab import build_autolab_bundle
 from autograder.cli_common import EXIT_OK, Parser, add_assignment_argument, fail
-from autograder.grading.rubric import RubricError
+from autograder.grade.rubric import RubricError
 from autograder.manifest import ManifestError
 
 PROG = "autograder autolab-bundle"

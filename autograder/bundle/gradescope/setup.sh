@@ -37,4 +37,4 @@ chmod 755 "$SOURCE/run_autograder"
 # Byte-compile the grader once, so no submission pays for it; fail the image build now, not
 # every submission later.
 "$ROOT/venv/bin/python" -m compileall -q "$SOURCE/autograder"
-cd "$SOURCE" && "$ROOT/venv/bin/python" -c 'import numpy, pytest, autograder.grade.engine'
+cd "$SOURCE" && "$ROOT/venv/bin/python" -c 'import numpy, autograder.grade.pipeline'

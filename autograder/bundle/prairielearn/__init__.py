@@ -21,9 +21,10 @@ import uuid
 from pathlib import Path
 
 from autograder.assignments import Assignment
-from autograder.bundle.contents import BundleError, distribution_files
+from autograder.bundle import BundleError
+from autograder.distribution import distribution_files
 from autograder.bundle.pins import requirements_text
-from autograder.results.atomic import write_bytes
+from autograder.files import write_bytes
 
 TEMPLATES = Path(__file__).resolve().parent
 FALLBACK = TEMPLATES.parent / "fallback.py"        # shared with the Gradescope bundle
@@ -64,7 +65,7 @@ def info_json(assignment: Assignment, image: str = DEFAULT_IMAGE,
         "gradingMethod": "External",
         "externalGradingOptions": {
             "comment": "image: any Docker image with Python >= 3.11 and the packages in "
-                       "tests/requirements.txt (numpy, pytest) will do; replace it with your "
+                       "tests/requirements.txt (numpy, and what the assignment allows) will do; replace it with your "
                        "course's own. AUTOGRADER_TIME_BUDGET stops grading before the timeout.",
             "enabled": True,
             "image": image,
@@ -130,7 +131,7 @@ def prairielearn_files(assignment: Assignment, rubric_path: Path | None = None,
              for name, data in distribution_files(assignment, rubric_path=rubric_path).items()}
     files[ENTRYPOINT] = (TEMPLATES / "run_grader").read_bytes()
     files["tests/fallback.py"] = FALLBACK.read_bytes()
-    files["tests/requirements.txt"] = requirements_text().encode()
+    files["tests/requirements.txt"] = requirements_text(assignment.policy).encode()
     files["info.json"] = (json.dumps(info_json(assignment, image, timeout), indent=2)
                           + "\n").encode()
     files["question.html"] = question_html(assignment).encode()

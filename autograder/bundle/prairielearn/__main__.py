@@ -12,11 +12,11 @@ import sys
 from pathlib import Path
 
 from autograder.assignments import AssignmentError, choose
-from autograder.bundle.contents import BundleError
+from autograder.bundle import BundleError
 from autograder.bundle.prairielearn import (DEFAULT_IMAGE, DEFAULT_TIMEOUT, MAX_TIMEOUT,
                                             build_prairielearn_question)
 from autograder.cli_common import EXIT_OK, Parser, add_assignment_argument, fail
-from autograder.grading.rubric import RubricError
+from autograder.grade.rubric import RubricError
 from autograder.manifest import ManifestError
 
 PROG = "autograder prairielearn-bundle"
@@ -29,8 +29,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--rubric", type=Path, default=None,
                         help="ship this rubric instead of the assignment's grading/rubric.toml")
     parser.add_argument("--image", default=DEFAULT_IMAGE,
-                        help="Docker image that runs the grader: Python >= 3.11 with numpy and "
-                             "pytest (default: %(default)s)")
+                        help="Docker image that runs the grader: Python >= 3.11 with the "
+                             "packages of tests/requirements.txt (default: %(default)s)")
     parser.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help=f"PrairieLearn's time limit per submission, 1 to {MAX_TIMEOUT} "
                              "(default: %(default)s)")

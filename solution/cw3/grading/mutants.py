@@ -13,7 +13,9 @@ drops the activation after the last Linear when there are hidden layers
 
 Never a mutant, because it is correct: ReLU's mask taken from the output (out > 0 is X > 0),
 v = mu*v - lr*g; p += v (the same trajectory as v = mu*v + g; p -= lr*v at a fixed lr),
-(1, out) biases, zero_grad that rebinds fresh zero arrays. tests/alternatives/cw3/ holds them.
+(1, out) biases, zero_grad that rebinds fresh zero arrays, an unknown activation refused with
+KeyError (a dictionary lookup; the course names no exception), velocities kept under any name
+(the course names none). tests/alternatives/cw3/ holds them.
 """
 from __future__ import annotations
 
@@ -94,6 +96,10 @@ MUTANTS: list[Mutant] = [
     mutant("relu_backward_returns_derivative", "ReLU / chain rule",
            "backward returns the local derivative, forgetting to multiply by grad",
            LAYERS, (RELU_BACKWARD, "return self.mask.astype(np.float64)"), {"relu"}),
+    mutant("relu_forward_leaky", "ReLU / forward",
+           "forward lets 0.01 * X through for negative X (a leaky ReLU); backward is right",
+           LAYERS, ("return np.where(self.mask, X, 0.0)", "return np.where(self.mask, X, 0.01 * X)"),
+           {"relu"}),
     mutant("relu_forward_max_reduction", "ReLU / forward",
            "np.max(X, 0) (a reduction over the batch) instead of np.maximum(X, 0)",
            LAYERS, ("return np.where(self.mask, X, 0.0)", "return np.max(X, 0)"), {"relu"}),
@@ -171,9 +177,11 @@ MUTANTS: list[Mutant] = [
            'activation="sigmoid" builds ReLU layers',
            MODEL, ('ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid}',
                    'ACTIVATIONS = {"relu": ReLU, "sigmoid": ReLU}'), {"model"}),
-    mutant("model_unknown_activation_key_error", "MLP / errors",
-           "an unknown activation raises KeyError instead of ValueError",
-           MODEL, ("if activation not in ACTIVATIONS:", "if activation is None:"), {"model"}),
+    mutant("model_unknown_activation_builds_relu", "MLP / errors",
+           "an unknown activation name silently builds ReLU layers instead of being refused",
+           MODEL, (("if activation not in ACTIVATIONS:", "if activation is None:"),
+                   ("self.layers.append(ACTIVATIONS[activation]())",
+                    "self.layers.append(ACTIVATIONS.get(activation, ReLU)())")), {"model"}),
     mutant("model_backward_in_forward_order", "MLP / backward",
            "backward runs the layers first to last instead of last to first",
            MODEL, ("for layer in reversed(self.layers):", "for layer in self.layers:"),
@@ -232,6 +240,14 @@ MUTANTS: list[Mutant] = [
                        (ZERO_B, "            grad_b = layer.grad_b\n"
                                 "            grad_b = np.zeros_like(grad_b)\n")),
            {"sgd_momentum"}),
+    mutant("sgd_reads_gradients_captured_in_init", "SGD / gradients",
+           "SGD keeps the grad_W and grad_b arrays it saw in __init__: a Linear that rebinds "
+           "them (self.grad_W = self.grad_W + ...) leaves it stepping on stale zeros",
+           OPTIMIZER, (("        self.velocities = []\n",
+                        "        self.grads = [(layer.grad_W, layer.grad_b) for layer in self.layers]\n"
+                        "        self.velocities = []\n"),
+                       (DECAY, "g_W = self.grads[i][0] + self.weight_decay * layer.W"),
+                       (BIAS_GRAD, "g_b = self.grads[i][1]")), {"sgd_momentum"}),
     mutant("sgd_zero_grad_skips_bias", "SGD / zero_grad",
            "zero_grad resets grad_W but not grad_b", OPTIMIZER, (ZERO_B, ""), {"sgd_momentum"}),
     mutant("sgd_velocities_first_layer_only", "SGD / momentum state",

@@ -133,7 +133,12 @@ MUTANTS: list[Mutant] = [
     mutant("forward_without_bias", "MLP forward",
            "MLP forward leaves out the bias: h @ W instead of h @ W + b",
            NET, (AFFINE, "z = h @ self.W[i]"),
-           {"linear_classifier", "hidden_forward", "hidden_backward"}),
+           {"linear_classifier", "hidden_forward"}),
+    mutant("forward_hidden_bias_missing", "MLP forward",
+           "MLP forward leaves out the hidden layers' biases (the output layer keeps its own): "
+           "a forward bug only, backward is right given that forward pass", NET,
+           (AFFINE, "z = h @ self.W[i] + (self.b[i] if i == self.nlayers - 1 else 0.0)"),
+           {"hidden_forward"}),
     mutant("forward_weights_transposed", "MLP forward / orientation",
            "MLP forward multiplies by W.T (h @ W.T), which works only when a layer is square", NET,
            (AFFINE, "z = h @ self.W[i].T + self.b[i]"),
@@ -217,6 +222,14 @@ MUTANTS: list[Mutant] = [
            "BatchNorm", NET,
            (BN_BACKWARD_CALL, "self.bn_layers[i].backward(delta)"), {"batchnorm_train"}),
     # ------------------------------------------------------------ zero_grads
+    mutant("init_gradients_as_scalars", "parameter state",
+           "the constructor leaves dW = [0] * n (zero_grads and backward fill it with arrays, "
+           "and training works): a constructor detail, charged once, to linear_classifier", NET,
+           (("self.dW = [np.zeros_like(W) for W in self.W]", "self.dW = [0] * len(self.W)"),
+            ("        for grad in self.dW + self.db:\n",
+             "        self.dW = [np.zeros_like(W) for W in self.W]\n"
+             "        for grad in self.dW + self.db:\n")),
+           {"linear_classifier"}),
     mutant("zero_grads_rebinds_a_local", "parameter state",
            "zero_grads assigns a new zero array to a loop variable, which leaves the stored "
            "gradients unchanged", NET,

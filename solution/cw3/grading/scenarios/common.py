@@ -4,7 +4,7 @@ shown to students as it is), the stand-in layers swapped into an MLP so that its
 MLP's code alone (an affine probe and softsign: deliberately not the graded layers), input
 makers, and the trusted-side comparison.
 
-Everything but ``vector_pattern`` and ``compare_keys`` (trusted side) runs in the sandbox next
+Everything but ``compare_keys`` (trusted side) runs in the sandbox next
 to the student's code, so this module imports only NumPy, the standard library and the engine's
 toolkit (autograder.scenarios).
 
@@ -15,19 +15,14 @@ through ``call``, which does the same for floating-point (Runtime) warnings: an 
 """
 from __future__ import annotations
 
-import re
 import warnings
 from contextlib import contextmanager
-from pathlib import Path
 
 import numpy as np
 
-from autograder.scenarios.toolkit import ContractError
+from autograder.scenarios.toolkit import ContractError, shape_text, spread_inputs  # noqa: F401
+from autograder.scenarios.toolkit import describe as toolkit_describe
 from autograder.scenarios.toolkit import snapshot as toolkit_snapshot
-
-# The same pattern as [comparison] vector_names in ../assignment.toml (a test keeps them equal):
-# keys of biases, bias gradients and bias velocities, where (1, n) and (n,) are the same answer.
-VECTOR_NAMES = r"(?:^|\.)(?:grad_|v_)?b$"
 
 LINEAR, RELU, SIGMOID, OTHER = 1.0, 2.0, 3.0, 0.0
 KIND_NAMES = {LINEAR: "Linear", RELU: "ReLU", SIGMOID: "Sigmoid", OTHER: "something else"}
@@ -35,26 +30,9 @@ KIND_NAMES = {LINEAR: "Linear", RELU: "ReLU", SIGMOID: "Sigmoid", OTHER: "someth
 
 # ------------------------------------------------------------------ describing and copying values
 
-def shape_text(shape) -> str:
-    shape = tuple(int(n) for n in shape)
-    if not shape:
-        return "()"
-    return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
-
-
 def describe(value) -> str:
-    """A short, student-readable description of any value."""
-    if value is None:
-        return "None"
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {shape_text(value.shape)} and dtype {value.dtype}"
-    if isinstance(value, (bool, np.bool_)):
-        return f"the boolean {bool(value)}"
-    if isinstance(value, (int, float, np.number)):
-        return f"the {type(value).__name__} {value!r}"
-    if isinstance(value, (list, tuple)):
-        return f"a {type(value).__name__} of {len(value)} item{'s' * (len(value) != 1)}"
-    return f"a {type(value).__name__} object"
+    """A short, student-readable description of any value (dtypes and numbers named)."""
+    return toolkit_describe(value, detailed=True)
 
 
 def snapshot(value, name: str) -> np.ndarray:
@@ -177,21 +155,6 @@ def grader_weights(rng: np.random.RandomState, in_dim: int, out_dim: int):
     """W (in_dim, out_dim) of He scale and a non-zero b (out_dim,)."""
     W = rng.standard_normal((in_dim, out_dim)) * np.sqrt(2.0 / in_dim)
     return W, nonzero_bias(rng, out_dim)
-
-
-def spread_inputs(rng: np.random.RandomState, shape, scale: float = 3.0, extreme: float = 0.0,
-                  zeros: int = 0) -> np.ndarray:
-    """Normal values of std ``scale``; with ``extreme``, about a quarter of the entries set to
-    +-extreme (both signs always present); ``zeros`` entries set to exactly 0."""
-    x = rng.standard_normal(tuple(shape)) * scale
-    flat = x.reshape(-1)
-    free = rng.permutation(flat.size)
-    if extreme:
-        count = max(2, flat.size // 4)
-        flat[free[:count]] = extreme * np.where(np.arange(count) % 2 == 0, 1.0, -1.0)
-        free = free[count:]
-    flat[free[:zeros]] = 0.0
-    return x
 
 
 def away_from_zero(rng: np.random.RandomState, shape, low: float = 0.1,
@@ -389,22 +352,9 @@ def scalar(value, default: float = float("nan")) -> float:
     return float(flat[0]) if flat.size == 1 else default
 
 
-def vector_pattern() -> re.Pattern:
-    """[comparison] vector_names of the assignment (../assignment.toml), or VECTOR_NAMES."""
-    import tomllib
-    try:
-        spec = tomllib.loads((Path(__file__).resolve().parent.parent / "assignment.toml")
-                             .read_text(encoding="utf-8"))
-        return re.compile(spec["comparison"]["vector_names"])
-    except (OSError, KeyError, ValueError):
-        return re.compile(VECTOR_NAMES)
-
-
-def compare_keys(got: dict, expected: dict, params: dict, keys=None) -> list[str]:
+def compare_keys(got: dict, expected: dict, params: dict, compare, keys=None) -> list[str]:
     """Trusted side: compare ``keys`` (default: every expected key) with the references exactly
-    as the engine compares a family without a check (compare_all: its tolerance, its
-    diagnoses), biases (1, n) or (n,) alike (the assignment's vector_names)."""
-    from autograder.compare import compare_all, using_vector_names
+    as the engine compares a family without a check (``compare``, the case's
+    autograder.compare.Comparison: its tolerance, its diagnoses, biases (1, n) or (n,) alike)."""
     chosen = {key: expected[key] for key in (list(expected) if keys is None else keys)}
-    with using_vector_names(vector_pattern().pattern):
-        return compare_all(got, chosen, params)
+    return compare.all(got, chosen, params)

@@ -4,14 +4,18 @@ The layers are the student's Linear objects (only the provided __init__ runs), h
 grader's W and non-zero b, with the student's activation objects between them (SGD must skip
 layers without a W), built as [Linear, act, Linear, act, ..., Linear]. Then, depending on mode:
 
-  steps      before each of `steps` step() calls, new known gradients are written into every
-             grad_W and grad_b; W, b after every step, and the gradients (step must not
-             change them)
-  loop       as training does it: zero_grad(), then the known gradients are ADDED into grad_W
-             and grad_b (as Linear.backward accumulates), then step(); stale non-zero
-             gradients are there before the first zero_grad. W and b after every step
-  zero_grad  known non-zero gradients, then zero_grad(): every grad_W and grad_b must be 0
-             (in its own shape) and W, b unchanged
+  steps      before each of `steps` step() calls, every grad_W and grad_b is rebound to a new
+             array of known gradients; W, b after every step, and the gradients (step must
+             not change them)
+  loop       as training does it: zero_grad(), then the known gradients are added to grad_W
+             and grad_b by rebinding (layer.grad_W = layer.grad_W + g), then step(); stale
+             non-zero gradients are there before the first zero_grad. W and b after every step
+  zero_grad  new arrays of known non-zero gradients, then zero_grad(): every grad_W and grad_b
+             must be 0 (in its own shape) and W, b unchanged
+
+The gradients are REBOUND, never written in place: a student's Linear may accumulate with
+`self.grad_W = self.grad_W + ...`, which is right, and then an SGD that kept the arrays it saw in
+__init__ trains on stale zeros. SGD must read each layer's grad_W and grad_b when it uses them.
 
 SGD is called as the provided trainer calls it: SGD(layers, lr=..., momentum=...);
 weight_decay is never passed here (see the weight_decay family).
@@ -71,10 +75,19 @@ def write_gradients(layers: list, grads: dict, when: str = "before sgd.step()") 
         gradient_array(layers, i, name, value.shape, when)[...] = value
 
 
-def add_gradients(layers: list, grads: dict) -> None:
-    """Add into the gradients, as Linear.backward does (`grad_W += ...`)."""
+def rebind_gradients(layers: list, grads: dict) -> None:
+    """Give every layer new gradient arrays, as a Linear that rebinds them would."""
     for (i, name), value in grads.items():
-        gradient_array(layers, i, name, value.shape, "after sgd.zero_grad()")[...] += value
+        gradient_array(layers, i, name, value.shape, "before sgd.step()")
+        setattr(layers[i], name, np.array(value, dtype=float))
+
+
+def add_gradients(layers: list, grads: dict) -> None:
+    """Add to the gradients by rebinding (`self.grad_W = self.grad_W + ...`, which a Linear
+    may do as well as `+=`)."""
+    for (i, name), value in grads.items():
+        current = gradient_array(layers, i, name, value.shape, "after sgd.zero_grad()")
+        setattr(layers[i], name, current + value)
 
 
 def parameters(layers: list, positions: list[int], when: str, label: str = "layers",
@@ -98,20 +111,20 @@ def run(api, params: dict) -> dict[str, np.ndarray]:
     arrays: dict[str, np.ndarray] = {}
     with keeping_partial(arrays):
         if mode == "zero_grad":
-            write_gradients(layers, known_gradients(params, layers, positions, 0))
+            rebind_gradients(layers, known_gradients(params, layers, positions, 0))
             call("SGD.zero_grad", sgd.zero_grad)
             arrays.update(parameters(layers, positions, "after_zero_grad",
                                      names=("grad_W", "grad_b", "W", "b")))
             return arrays
         if mode == "loop":
-            write_gradients(layers, known_gradients(params, layers, positions, 99))
+            rebind_gradients(layers, known_gradients(params, layers, positions, 99))
         for step in range(1, int(params["steps"]) + 1):
             grads = known_gradients(params, layers, positions, step)
             if mode == "loop":
                 call("SGD.zero_grad", sgd.zero_grad)
                 add_gradients(layers, grads)
             elif mode == "steps":
-                write_gradients(layers, grads)
+                rebind_gradients(layers, grads)
             else:
                 raise ValueError(f"unknown sgd case mode {mode!r}")
             call("SGD.step", sgd.step)

@@ -1,54 +1,55 @@
-"""SGD.__init__: which layers it keeps, and the velocities it starts from.
+"""SGD.__init__ with momentum > 0: what it starts from, graded by behaviour.
 
-SGD(layers, lr=..., momentum=...) with momentum > 0 must keep in sgd.layers the layers that
-have a W, in the order given, and create sgd.velocities: one (v_W, v_b) pair of zero arrays per
-kept layer, shaped like its W and b. Nothing is stepped; the layers are built as in the sgd
-family.
+The course asks SGD.__init__ to "init velocities if momentum > 0" and names no attribute, so
+where the velocities live (sgd.velocities, self.v, self.vW and self.vb, a dict, buffers) is the
+student's choice. What is graded is what they do: the first step with momentum equals a plain
+step, p - lr * g (every velocity starts at zero, one per parameter of every layer that has a
+W), and the second step uses the velocity kept from the first, v = mu * v + g.
+
+The layers are built as in the sgd family (activations between the Linear layers, which SGD
+must skip); the known gradients of steps 1 and 2 are bound to the layers before each step.
 
 params: seed, dims, activation, lr, momentum (> 0).
 
-Arrays: sgd.layers (for each kept layer, its position in the list SGD was given; -1 for an
-object that is not one of them) and sgd.velocities[j].v_W, sgd.velocities[j].v_b.
+Arrays: layers[i].W and layers[i].b after steps 1 and 2, for every Linear i.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .common import ContractError, compare_keys, describe, snapshot
-from .sgd import build_layers, make_sgd
+from autograder.compare import annotate
+from autograder.scenarios.toolkit import keeping_partial
+
+from .common import call
+from .sgd import build_layers, known_gradients, make_sgd, parameters, rebind_gradients
+
+STEPS = 2
 
 
 def run(api, params: dict) -> dict[str, np.ndarray]:
     layers, positions = build_layers(api, params)
     sgd = make_sgd(api, layers, params)
-    kept = getattr(sgd, "layers", None)
-    if not isinstance(kept, (list, tuple)):
-        raise ContractError(f"sgd.layers must be the list of the layers that have a W; got "
-                            f"{describe(kept) if hasattr(sgd, 'layers') else 'no such attribute'}")
-    where = [next((i for i, layer in enumerate(layers) if layer is obj), -1) for obj in kept]
-    arrays = {"sgd.layers": np.array(where, dtype=float)}
-    velocities = getattr(sgd, "velocities", None)
-    if not isinstance(velocities, (list, tuple)) or len(velocities) != len(positions):
-        got = describe(velocities) if hasattr(sgd, "velocities") else "no such attribute"
-        raise ContractError(f"with momentum > 0, sgd.velocities must be a list of one (v_W, v_b) "
-                            f"pair per layer that has a W ({len(positions)} here); got {got}")
-    for j, pair in enumerate(velocities):
-        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
-            raise ContractError(f"sgd.velocities[{j}] must be a (v_W, v_b) pair; "
-                                f"got {describe(pair)}")
-        arrays[f"sgd.velocities[{j}].v_W"] = snapshot(pair[0], f"sgd.velocities[{j}][0] (v_W)")
-        arrays[f"sgd.velocities[{j}].v_b"] = snapshot(pair[1], f"sgd.velocities[{j}][1] (v_b)")
+    arrays: dict[str, np.ndarray] = {}
+    with keeping_partial(arrays):
+        for step in range(1, STEPS + 1):
+            rebind_gradients(layers, known_gradients(params, layers, positions, step))
+            call("SGD.step", sgd.step)
+            arrays.update(parameters(layers, positions, f"after_step_{step}"))
     return arrays
 
 
-def check(got: dict, expected: dict, params: dict) -> list[str]:
+WHY = {1: "the first step with momentum must equal a plain step, p - lr * g: every velocity "
+          "starts at zero",
+       2: "the second step must use the velocity kept from the first, v = momentum * v + g; "
+          "p = p - lr * v"}
+
+
+def check(got: dict, expected: dict, params: dict, compare) -> list[str]:
     messages = []
-    want, have = np.ravel(expected["sgd.layers"]), np.ravel(got.get("sgd.layers", []))
-    if want.shape != have.shape or not np.array_equal(want, have):
-        def names(where):
-            return "[" + ", ".join(f"layers[{int(i)}]" if i >= 0 else "another object"
-                                   for i in where) + "]"
-        messages.append(f"sgd.layers must hold the layers that have a W, in the order given: "
-                        f"{names(want)}; got {names(have)}")
-    return messages + compare_keys(got, expected, params,
-                                   [k for k in expected if k != "sgd.layers"])
+    for step in range(1, STEPS + 1):
+        keys = [k for k in expected if k.endswith(f"@after_step_{step}")]
+        found = compare.all(got, {k: expected[k] for k in keys}, params)
+        messages += [annotate(m, f" ({WHY[step]})") for m in found]
+        if found:
+            break
+    return messages

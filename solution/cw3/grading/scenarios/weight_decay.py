@@ -62,15 +62,15 @@ def run(api, params: dict) -> dict[str, np.ndarray]:
     return arrays
 
 
-def check(got: dict, expected: dict, params: dict) -> list[str]:
+def check(got: dict, expected: dict, params: dict, compare) -> list[str]:
     if params["mode"] == "trajectory":
-        return compare_keys(got, expected, params)
+        return compare_keys(got, expected, params, compare)
     from autograder.compare import compare_arrays, display_name
     messages, mismatches = [], []
     wd = params["weight_decay"]
     # The gradients written before each step, compared with the references (the grader's own
     # numbers, the same for every submission).
-    messages += compare_keys(got, expected, params,
+    messages += compare_keys(got, expected, params, compare,
                              [k for k in expected if k.startswith("layers[") and ".grad_" in k])
     for key in expected:
         if not key.startswith("layers[") or ".grad_" in key:

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.compare import compare_all, compare_arrays
-from .common import activation_inputs, case_rng, keeping_partial, snapshot
+from autograder.compare import compare_arrays
+from .common import case_rng, keeping_partial, snapshot, spread_inputs
 
 AFTER = "@after_derivative"
 SHARES = "@shares_memory_with_state"  # 1.0 when forward's result and state share memory
 
 
 def make_inputs(params: dict) -> np.ndarray:
-    return activation_inputs(case_rng(params["seed"]), tuple(params["shape"]),
+    return spread_inputs(case_rng(params["seed"]), tuple(params["shape"]),
                              scale=float(params.get("scale", 3.0)),
                              extreme=float(params.get("extreme", 0.0)),
                              zeros=int(params.get("zeros", 0)))
@@ -49,13 +49,13 @@ def run(api, params: dict) -> dict[str, np.ndarray]:
     return arrays
 
 
-def check(got: dict, expected: dict, params: dict) -> list[str]:
+def check(got: dict, expected: dict, params: dict, compare) -> list[str]:
     """Every array as usual; in a side_effects case, forward's array after derivative() must
     still hold forward's values. When it does not, but forward's values were right when
     returned, the message says what happened instead of blaming forward."""
     name = params["cls"]
     after, shares = f"{name}.forward{AFTER}", f"{name}.forward{SHARES}"
-    messages = compare_all(got, {k: v for k, v in expected.items() if k not in (after, shares)},
+    messages = compare.all(got, {k: v for k, v in expected.items() if k not in (after, shares)},
                            params)
     if after not in expected:
         return messages

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.scenarios.toolkit import (MISSING, ContractError, Partial, array_shape,  # noqa: F401
-                                          case_rng, describe, keeping_partial, shape_text,
-                                          snapshot)
+                                          case_rng, describe, keeping_partial, random_state,
+                                          shape_text, snapshot, spread_inputs)
 
 
 def _list_like(value) -> bool:
@@ -110,7 +110,7 @@ def weight_init(d0: int, d1: int) -> np.ndarray:
 
 def bias_init(d: int) -> np.ndarray:
     """(1, d), non-zero, from a private generator: W and b created in any order give one net."""
-    return np.random.RandomState(1000 + int(d)).uniform(0.2, 1.0, (1, int(d))) * \
+    return random_state(1000 + int(d)).uniform(0.2, 1.0, (1, int(d))) * \
         np.where(np.arange(int(d)) % 2 == 0, 1.0, -1.0)
 
 
@@ -123,21 +123,6 @@ def one_hot(classes: np.ndarray, n_classes: int) -> np.ndarray:
 
 def random_labels(rng: np.random.RandomState, batch: int, n_classes: int) -> np.ndarray:
     return one_hot(rng.randint(n_classes, size=batch), n_classes)
-
-
-def activation_inputs(rng: np.random.RandomState, shape, scale: float = 3.0, extreme: float = 0.0,
-                      zeros: int = 0) -> np.ndarray:
-    """Normal inputs of std ``scale``; about a quarter of the entries set to +/-``extreme`` (if
-    given, always including both signs) and ``zeros`` entries set to exactly 0."""
-    x = rng.standard_normal(shape) * scale
-    flat = x.reshape(-1)
-    order = rng.permutation(flat.size)
-    if extreme:
-        count = max(2, flat.size // 4)
-        flat[order[:count]] = extreme * np.where(np.arange(count) % 2 == 0, 1.0, -1.0)
-        order = order[count:]
-    flat[order[:zeros]] = 0.0
-    return x
 
 
 class ProbeCriterion:
@@ -206,15 +191,22 @@ def layer_sizes(params: dict) -> list[int]:
     return [params["input_size"], *params.get("hiddens", []), params["output_size"]]
 
 
-def build_mlp(api, params: dict, criterion):
+def make_activations(api, params: dict) -> list:
+    """One new activation object per layer, by the case's names (Identity when none given)."""
+    names = params.get("activations") or ["Identity"] * (len(layer_sizes(params)) - 1)
+    return [make_activation(api, name) for name in names]
+
+
+def build_mlp(api, params: dict, criterion, activations=None):
     """The student's MLP with the grader's init functions; weights fixed by ``np.random.seed``.
+    ``activations``: the objects to hand it (default: new ones, ``make_activations``).
 
     Optional params are passed only when used, so a submission without the bonus still works.
     BatchNorm layers get gamma != 1 and beta != 0 (in the student's own vector shape), after
     the contract of bn_layers is checked."""
     sizes = layer_sizes(params)
-    names = params.get("activations") or ["Identity"] * (len(sizes) - 1)
-    activations = [make_activation(api, name) for name in names]
+    if activations is None:
+        activations = make_activations(api, params)
     options = {"momentum": float(params.get("momentum", 0.0))}
     if params.get("num_bn_layers", 0):
         options["num_bn_layers"] = int(params["num_bn_layers"])

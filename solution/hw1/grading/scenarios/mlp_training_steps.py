@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.compare import annotate, compare_arrays, display_name, is_vector_key
+from autograder.compare import annotate, display_name
 from .common import (build_mlp, gradient_arrays, keeping_partial, mlp_batch,
                                          parameter_arrays, parameter_keys, same_vector,
                                          write_gradients)
@@ -91,7 +91,7 @@ def run(api, params: dict) -> dict[str, np.ndarray]:
 NEEDS_REFERENCE = False
 
 
-def check(got: dict, expected: dict, params: dict) -> list[str]:
+def check(got: dict, expected: dict, params: dict, compare) -> list[str]:
     """Each parameter after each step against the update rule applied to the recorded
     gradients and to the student's own parameter before that step; the first step where a
     parameter goes wrong is reported. ``expected`` (the solution's run) is not needed."""
@@ -128,7 +128,7 @@ def check(got: dict, expected: dict, params: dict) -> list[str]:
                 break
             velocity = (-lr * g if velocity is None
                         else momentum * velocity.reshape(g.shape) - lr * g)
-            message = compare_arrays(name, after, before + velocity, vector_ok=is_vector_key(key))
+            message = compare.array(f"{key}@after_{tag}", after, before + velocity)
             if message:
                 messages.append(annotate(
                     message, f" ({_expected_from(key, grad_key, step, got, params)})"))

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import (activation_inputs, case_rng, keeping_partial,
-                                         random_labels, snapshot)
+from .common import case_rng, keeping_partial, random_labels, snapshot, spread_inputs
 
 
 def make_inputs(params: dict) -> tuple[np.ndarray, np.ndarray]:
     rng = case_rng(params["seed"])
     shape = (int(params["batch"]), int(params["classes"]))
-    logits = activation_inputs(rng, shape, scale=float(params.get("scale", 3.0)),
+    logits = spread_inputs(rng, shape, scale=float(params.get("scale", 3.0)),
                                extreme=float(params.get("extreme", 0.0)))
     logits += float(params.get("offset", 0.0))
     return logits, random_labels(rng, shape[0], shape[1])

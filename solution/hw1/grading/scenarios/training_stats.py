@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from autograder.compare import compare_all
 from .common import case_rng, one_hot, snapshot
 
 STAT_KEYS = ("training_loss", "training_error", "validation_loss", "validation_error")
@@ -279,7 +278,7 @@ class Trace:
         self.problems.setdefault(check, []).append(message)
 
 
-def check(got: dict, expected: dict, params: dict) -> list[str]:
+def check(got: dict, expected: dict, params: dict, compare) -> list[str]:
     """Protocol problems (first of each kind, per group in params["checks"]), then the four
     statistics compared with the reference."""
     checks = params.get("checks", CHECKS)
@@ -304,7 +303,7 @@ def check(got: dict, expected: dict, params: dict) -> list[str]:
         if name in checks:
             messages += summarise(trace.problems.get(name, []))
     if "values" in checks:
-        messages += compare_all(got, {k: expected[k] for k in STAT_KEYS if k in expected}, params)
+        messages += compare.all(got, {k: expected[k] for k in STAT_KEYS if k in expected}, params)
     return messages
 
 

@@ -92,7 +92,7 @@ def run(api, params: dict) -> dict[str, np.ndarray]:
 NEEDS_REFERENCE = False
 
 
-def check(got: dict, expected: dict, params: dict) -> list[str]:
+def check(got: dict, expected: dict, params: dict, compare) -> list[str]:
     """Flag time that grows with the batch size like a loop over samples (trusted side)."""
     small, large = batch_sizes(params)
     sizes, excess = got.get("timing.batch_sizes"), got.get("timing.excess_exponent")

@@ -1,1 +1,0 @@
-"""Provided helpers (not part of the assignment): data loading, plots, gradient checking."""

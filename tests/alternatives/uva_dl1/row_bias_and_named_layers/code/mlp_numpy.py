@@ -1,0 +1,47 @@
+"""The multi-layer perceptron of part 1.2, in NumPy, built from the modules of modules.py.
+
+NumPy only: this file may not import PyTorch.
+"""
+from modules import *  # noqa: F401,F403  (the course's starter imports the modules this way)
+
+
+class MLP(object):
+    """Linear -> LeakyReLU for every hidden layer, then a final Linear and a softmax.
+
+    With n_hidden = [] the network is a single Linear layer followed by the softmax.
+    """
+
+    def __init__(self, n_inputs, n_hidden, n_classes, neg_slope):
+        """Build the layers.
+
+        Args:
+          n_inputs: number of inputs (features of one sample)
+          n_hidden: list of ints, the number of units of each hidden layer (may be empty)
+          n_classes: number of classes (outputs of the last layer)
+          neg_slope: negative slope of every LeakyReLU
+        """
+        sizes = [n_inputs] + list(n_hidden) + [n_classes]
+        self.linear = {}
+        self.activation = {}
+        for index in range(len(sizes) - 1):
+            self.linear['layer%d' % index] = LinearModule(sizes[index], sizes[index + 1])
+            self.activation['layer%d' % index] = (LeakyReLUModule(neg_slope)
+                                                  if index < len(sizes) - 2 else SoftMaxModule())
+        self.names = ['layer%d' % index for index in range(len(sizes) - 1)]
+        self.layers = []
+        for name in self.names:
+            self.layers += [name]
+
+    def forward(self, x):
+        """x (S, n_inputs) -> out (S, n_classes): the softmax output, one probability vector per
+        sample."""
+        for name in self.names:
+            x = self.activation[name].forward(self.linear[name].forward(x))
+        return x
+
+    def backward(self, dout):
+        """dout (S, n_classes), the loss gradient with respect to the softmax output: propagate
+        it through every module in reverse, so each LinearModule's grads are set. Returns
+        nothing."""
+        for name in reversed(self.names):
+            dout = self.linear[name].backward(self.activation[name].backward(dout))
