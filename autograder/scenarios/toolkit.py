@@ -5,6 +5,7 @@ Families run next to student code in the sandbox, so this imports nothing but Nu
 """
 from __future__ import annotations
 
+import warnings
 from contextlib import contextmanager
 
 import numpy as np
@@ -142,3 +143,19 @@ class _NoEntropy(np.random.bit_generator.ISeedSequence):
 
 
 _NO_ENTROPY = _NoEntropy()
+
+
+@contextmanager
+def warnings_as_errors(what: str, advice: str = ""):
+    """Floating-point warnings raised inside the block become errors naming ``what``, followed
+    by ``advice``. The student's np.seterr settings are overridden for the block (underflow
+    stays silent: exp of a large negative number is exactly 0, as it should be)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
+            try:
+                yield
+            except RuntimeWarning as exc:
+                text = exc.args[0] if exc.args else type(exc).__name__
+                exc.args = (f"{text}, in {what}{advice}",)
+                raise

@@ -149,3 +149,12 @@ def processes_in(folder: Path) -> list[str]:
         if needle in environ or cwd.startswith(needle):
             found.append(entry)
     return found
+
+
+def full_marks(*items: str):
+    """A check of a hostile grading's report: these items kept every point."""
+    def check(result: dict) -> None:
+        found = {item["id"]: item for item in result["items"]}
+        assert all(found[i]["score"] == found[i]["max_score"] for i in items), \
+            {i: found[i]["score"] for i in items}
+    return check

@@ -16,6 +16,7 @@ namespace, not the traced module): UNTRACED_FAMILIES says so to the mapping test
 from __future__ import annotations
 
 from hostile import corpus
+from hostile.expect import full_marks
 
 ASSIGNMENT = "byomlp"
 MODULE = "mlp.py"
@@ -235,19 +236,11 @@ def _must_pass(result: dict, case: str) -> None:
     assert found[case]["passed"], found[case]["message"]
 
 
-def _full_marks(*items: str):
-    def check(result: dict) -> None:
-        found = {item["id"]: item for item in result["items"]}
-        assert all(found[i]["score"] == found[i]["max_score"] for i in items), \
-            {i: found[i]["score"] for i in items}
-    return check
-
-
 # group of the generic tests/test_hostile.py -> checks of its report beyond containment.
 EXTRA_CHECKS = {
     "notebook": [_only_the_runs_case_fails,
-                 _full_marks("forward", "backpropagation", "autoencoder")],
-    "notebook_snoop": [_full_marks("forward", "backpropagation", "classification",
+                 full_marks("forward", "backpropagation", "autoencoder")],
+    "notebook_snoop": [full_marks("forward", "backpropagation", "classification",
                                    "autoencoder")],
     # The forward item's add_layer cases build networks only: they pass.
     "resources": [lambda result: _must_pass(result, "add_layer_parameters")],

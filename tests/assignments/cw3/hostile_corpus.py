@@ -11,6 +11,7 @@ must cost nothing to the SGD cases, which build Linear layers but never call bac
 from __future__ import annotations
 
 from hostile import corpus
+from hostile.expect import full_marks
 from hostile.expect import cases as case_specs
 
 ASSIGNMENT = "cw3"
@@ -143,14 +144,6 @@ STATIC_IMPORT = corpus.Attack("static forbidden import", "model.py", corpus.STAT
 
 # ------------------------------------------------------- what else CW3's reports must show
 
-def _full_marks(*items: str):
-    def check(result: dict) -> None:
-        found = {item["id"]: item for item in result["items"]}
-        assert all(found[i]["score"] == found[i]["max_score"] for i in items), \
-            {i: found[i]["score"] for i in items}
-    return check
-
-
 def _wrong_sigmoid_seen(result: dict) -> None:
     """Every forward case of the sigmoid item failed on the values of the attacked
     Sigmoid.forward (whatever comparisons the submission patched, or whatever references it
@@ -166,9 +159,9 @@ def _wrong_sigmoid_seen(result: dict) -> None:
 # group of the generic tests/test_hostile.py -> checks of its report beyond containment.
 # Full marks where a class is built but none of its attacked methods is called.
 EXTRA_CHECKS = {
-    "tamper": [_wrong_sigmoid_seen, _full_marks("linear", "model")],
+    "tamper": [_wrong_sigmoid_seen, full_marks("linear", "model")],
     # weight_decay builds Linear layers and steps SGD, and calls no attacked method.
-    "crashes": [_full_marks("weight_decay")],
-    "resources": [_full_marks("linear", "sigmoid", "sgd_momentum", "weight_decay")],
+    "crashes": [full_marks("weight_decay")],
+    "resources": [full_marks("linear", "sigmoid", "sgd_momentum", "weight_decay")],
     "secrets": [_wrong_sigmoid_seen],
 }

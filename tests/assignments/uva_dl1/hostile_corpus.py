@@ -12,6 +12,7 @@ through apply, which the tracer does not see: no attack aims at them.
 from __future__ import annotations
 
 from hostile import corpus
+from hostile.expect import full_marks
 
 ASSIGNMENT = "uva_dl1"
 FILES = {"modules": "modules.py", "mlp_numpy": "mlp_numpy.py", "mlp_pytorch": "mlp_pytorch.py",
@@ -133,14 +134,6 @@ STATIC_IMPORT = corpus.Attack("static forbidden import", "mlp_numpy.py",
                               corpus.STATIC_IMPORT_CODE)
 
 
-def _full_marks(*items: str):
-    def check(result: dict) -> None:
-        found = {item["id"]: item for item in result["items"]}
-        assert all(found[i]["score"] == found[i]["max_score"] for i in items), \
-            {i: found[i]["score"] for i in items}
-    return check
-
-
 def _nothing_stolen(result: dict) -> None:
     """The torch.load payload ran in the sandbox and wrote nothing into the grader's folder."""
     assert not list(corpus.GRADER_DIR.glob("stolen-*")), list(corpus.GRADER_DIR.glob("stolen-*"))
@@ -148,8 +141,8 @@ def _nothing_stolen(result: dict) -> None:
 
 EXTRA_CHECKS = {
     # The payload's module answered honestly; the BatchNorm Function is never attacked.
-    "crashes": [_nothing_stolen, _full_marks("bn_module", "bn_function", "bn_autograd",
+    "crashes": [_nothing_stolen, full_marks("bn_module", "bn_function", "bn_autograd",
                                              "softmax")],
-    "resources": [_full_marks("linear", "softmax", "mlp_pytorch", "bn_autograd", "bn_module",
+    "resources": [full_marks("linear", "softmax", "mlp_pytorch", "bn_autograd", "bn_module",
                               "bn_function", "convnet")],
 }

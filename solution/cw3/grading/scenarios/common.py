@@ -15,12 +15,11 @@ through ``call``, which does the same for floating-point (Runtime) warnings: an 
 """
 from __future__ import annotations
 
-import warnings
-from contextlib import contextmanager
 
 import numpy as np
 
-from autograder.scenarios.toolkit import ContractError, shape_text, spread_inputs  # noqa: F401
+from autograder.scenarios.toolkit import (ContractError, shape_text,  # noqa: F401
+                                          spread_inputs, warnings_as_errors)
 from autograder.scenarios.toolkit import describe as toolkit_describe
 from autograder.scenarios.toolkit import snapshot as toolkit_snapshot
 
@@ -62,22 +61,12 @@ def snapshot_scalar(value, name: str, require_float: bool = False) -> np.ndarray
 
 # ------------------------------------------------------------------ calling the student's code
 
-@contextmanager
 def strict(what: str):
-    """Floating-point warnings raised inside the block become errors naming ``what``. The
-    student's np.seterr settings are overridden for the block (underflow stays silent: exp of
-    a large negative number is exactly 0, as it should be)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        with np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
-            try:
-                yield
-            except RuntimeWarning as exc:
-                text = exc.args[0] if exc.args else type(exc).__name__
-                exc.args = (f"{text}, in {what}. Warnings count as errors here, as in "
-                            f"tests/test_cw3.py: the contract allows inputs up to +-1e3 and "
-                            f"logits up to +-1e4 without overflow or warnings",)
-                raise
+    """Floating-point warnings inside the block become errors naming ``what`` (the toolkit's
+    warnings_as_errors), with the course's own rule."""
+    return warnings_as_errors(what, ". Warnings count as errors here, as in tests/test_cw3.py: "
+                                    "the contract allows inputs up to +-1e3 and logits up to "
+                                    "+-1e4 without overflow or warnings")
 
 
 def call(what: str, function, *args, **kwargs):

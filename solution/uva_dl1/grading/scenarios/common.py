@@ -12,29 +12,19 @@ toolkit only (the PyTorch families import torch inside their ``run``).
 """
 from __future__ import annotations
 
-import warnings
-from contextlib import contextmanager
 
 import numpy as np
 
-from autograder.scenarios.toolkit import ContractError, describe, shape_text
+from autograder.scenarios.toolkit import (ContractError, describe, shape_text,
+                                          warnings_as_errors)
 from autograder.scenarios.toolkit import snapshot as toolkit_snapshot
 
 
-@contextmanager
 def strict(what: str):
     """Overflow, division by zero and invalid operations inside the block become errors naming
-    ``what`` (an exp that overflows, a log of zero)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        with np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
-            try:
-                yield
-            except RuntimeWarning as exc:
-                text = exc.args[0] if exc.args else type(exc).__name__
-                exc.args = (f"{text}, in {what} (the inputs of this case are ordinary: keep "
-                            f"every intermediate value finite)",)
-                raise
+    ``what`` (an exp that overflows, a log of zero): the toolkit's warnings_as_errors."""
+    return warnings_as_errors(what, " (the inputs of this case are ordinary: keep every "
+                                    "intermediate value finite)")
 
 
 def call(what: str, function, *args, **kwargs):
